@@ -1,0 +1,93 @@
+"""The project's error vocabulary: every machine-readable code and its translated message.
+
+Services raise these domain errors; one exception handler (api.exceptions) turns them into
+API answers and the admin shows their message. Codes are stable: the mini-program matches
+on them. Messages are translated (zh-hans first, English available) when rendered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    # Input
+    "invalid": _("The request is not valid."),
+    "parse_error": _("The request body is not valid JSON."),
+    "naive_datetime": _("Times must carry a UTC offset."),
+    "invalid_interval": _("The end must be after the start."),
+    "invalid_range": _("The date range is not valid."),
+    "range_too_long": _("The date range may span at most %(days)s days."),
+    # Scheduler rules
+    "conflict": _("The resource is already booked for part of this time."),
+    "outside_opening_hours": _("The resource is not open for the whole of this time."),
+    "closed": _("The resource is closed for part of this time: %(reason)s."),
+    "too_short": _("A booking of this resource lasts at least %(minutes)s minutes."),
+    "too_long": _("A booking of this resource lasts at most %(minutes)s minutes."),
+    "not_on_slot_boundary": _(
+        "Bookings of this resource start and end on multiples of %(minutes)s minutes."
+    ),
+    "too_little_notice": _("This resource must be booked at least %(minutes)s minutes ahead."),
+    "too_far_ahead": _("This resource can be booked at most %(days)s days ahead."),
+    "in_the_past": _("The booking would start in the past."),
+    "not_allowed_for_unit": _("Your unit may not book this resource."),
+    "resource_retired": _("This resource has been retired and can no longer be booked."),
+    "too_many_attendees": _("This resource takes at most %(capacity)s people."),
+    "member_inactive": _("Your membership is not active."),
+    "resource_busy": _("The resource is busy with another request; please try again."),
+    # Lifecycle
+    "invalid_transition": _("This booking is %(status)s; it cannot be %(action)s."),
+    "already_started": _("The booking has already started."),
+    # Access
+    "not_authenticated": _("Please sign in."),
+    "permission_denied": _("You are not allowed to do this."),
+    "not_found": _("Not found."),
+}
+
+
+class DomainError(Exception):
+    """A refusal with a stable code and a translated message. Never a programming error."""
+
+    def __init__(self, code: str, *, params: dict[str, Any] | None = None, **extra: Any) -> None:
+        if code not in MESSAGES:
+            raise ValueError(f"Unknown error code {code!r}: add it to alliance.errors.MESSAGES")
+        self.code = code
+        self.params = params or {}
+        self.extra = extra
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        """The message in the active language."""
+        text = str(MESSAGES[self.code])
+        return text % self.params if self.params else text
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class ValidationFailed(DomainError):
+    """Bad input or a broken booking rule (HTTP 400)."""
+
+
+class Conflict(DomainError):
+    """The state of the world forbids it: a taken slot, a finished booking (HTTP 409)."""
+
+
+class AccessDenied(DomainError):
+    """The actor may not do this (HTTP 403)."""
+
+    def __init__(self, code: str = "permission_denied", **kwargs: Any) -> None:
+        super().__init__(code, **kwargs)
+
+
+class NotFound(DomainError):
+    """Unknown, or invisible to the actor (HTTP 404)."""
+
+    def __init__(self, code: str = "not_found", **kwargs: Any) -> None:
+        super().__init__(code, **kwargs)
+
+
+class Unavailable(DomainError):
+    """A transient condition; the same request may succeed later (HTTP 503)."""

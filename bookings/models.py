@@ -1,0 +1,142 @@
+"""Bookings of shared resources and the history of their status changes.
+
+A booking occupies [start, end) and keeps its resource busy until ``blocked_until`` (its end
+plus the resource's clean-up buffer at the time of booking). Two blocking bookings of one
+resource never overlap on [start, blocked_until): the scheduler checks it under the
+resource's lock, and on PostgreSQL an exclusion constraint enforces it.
+"""
+
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from alliance.models import Member, Unit
+from bookings.constraints import PostgresExclusionConstraint, TsTzRange
+from resources.models import Resource
+
+BOOKING_NO_OVERLAP = "booking_no_overlap_per_resource"
+
+
+class BookingStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+    COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
+
+
+#: Statuses that hold the slot. Everything else (rejected, cancelled, expired, no-show) frees it.
+BLOCKING_STATUSES = (BookingStatus.PENDING, BookingStatus.APPROVED, BookingStatus.COMPLETED)
+
+
+class Booking(models.Model):
+    Status = BookingStatus
+    BLOCKING_STATUSES = BLOCKING_STATUSES
+
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("resource"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("booked by"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("booking unit"),
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        help_text=_("The booker's unit when the booking was made."),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    blocked_until = models.DateTimeField(
+        _("blocked until"), help_text=_("End plus the resource's clean-up buffer.")
+    )
+    purpose = models.CharField(_("purpose"), max_length=200)
+    attendees = models.PositiveIntegerField(_("attendees"), default=1)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(blocked_until__gte=F("end")),
+                name="booking_blocked_until_not_before_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendees__gte=1), name="booking_attendees_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=BookingStatus.values), name="booking_status_valid"
+            ),
+            PostgresExclusionConstraint(
+                name=BOOKING_NO_OVERLAP,
+                expressions=[
+                    (TsTzRange("start", "blocked_until"), RangeOperators.OVERLAPS),
+                    ("resource", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=BLOCKING_STATUSES),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["resource", "start"], name="booking_resource_start"),
+            models.Index(fields=["member", "start"], name="booking_member_start"),
+            models.Index(fields=["status", "start"], name="booking_status_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_blocking(self) -> bool:
+        return self.status in self.BLOCKING_STATUSES
+
+
+class BookingEvent(models.Model):
+    """One entry of a booking's append-only history: who did what, when and why."""
+
+    class Action(models.TextChoices):
+        CREATED = "bookings.booking.created", _("Requested")
+        APPROVED = "bookings.booking.approved", _("Approved")
+        REJECTED = "bookings.booking.rejected", _("Rejected")
+        CANCELLED = "bookings.booking.cancelled", _("Cancelled")
+        EXPIRED = "bookings.booking.expired", _("Expired")
+        COMPLETED = "bookings.booking.completed", _("Completed")
+        NO_SHOW = "bookings.booking.no_show", _("Marked as no-show")
+
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=48, choices=Action.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=16, choices=Booking.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=16, choices=Booking.Status.choices)
+    actor = models.ForeignKey(
+        Member,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system acted on its own (expiry, no-show)."),
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("booking history entry")
+        verbose_name_plural = _("booking history")
+        ordering = ["booking", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} @ {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,84 @@
+"""The booking rules of a resource, as one pure function.
+
+``booking_rules_check`` decides whether [start, end) keeps every rule of the resource except
+the no-overlap rule, which needs the resource's lock (see bookings.services). It reads
+nothing from the database: the caller passes the calendar and the allow-list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from alliance.access import member_unit_may_book
+from alliance.errors import ValidationFailed
+from alliance.models import Member
+from resources.intervals import covers
+from resources.models import Resource
+from resources.selectors import ResourceCalendar, alliance_zone, local_midnight
+
+
+def booking_horizon_end(*, resource: Resource, now: dt.datetime) -> dt.datetime:
+    """Bookings must end by the end of the local day ``max_days_ahead`` days from today."""
+    today = now.astimezone(alliance_zone()).date()
+    return local_midnight(today + dt.timedelta(days=resource.max_days_ahead + 1))
+
+
+def booking_earliest_start(*, resource: Resource, now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(minutes=resource.min_notice_minutes)
+
+
+def on_slot_boundary(moment: dt.datetime, slot: dt.timedelta) -> bool:
+    """Whether ``moment`` is a whole number of slots after its local midnight."""
+    local = moment.astimezone(alliance_zone())
+    since_midnight = local - local_midnight(local.date())
+    return since_midnight % slot == dt.timedelta(0)
+
+
+def ceil_to_slot(moment: dt.datetime, slot: dt.timedelta) -> dt.datetime:
+    local = moment.astimezone(alliance_zone())
+    midnight = local_midnight(local.date())
+    remainder = (local - midnight) % slot
+    return moment if remainder == dt.timedelta(0) else moment + (slot - remainder)
+
+
+def booking_rules_check(
+    *,
+    resource: Resource,
+    member: Member,
+    allowed_unit_ids: set[int],
+    start: dt.datetime,
+    end: dt.datetime,
+    attendees: int,
+    now: dt.datetime,
+    calendar: ResourceCalendar,
+) -> None:
+    """Raise ValidationFailed with the first broken rule's code; return None if all hold.
+
+    Preconditions: start and end are aware, end > start, and ``calendar`` covers [start, end).
+    """
+    if not member.is_active:
+        raise ValidationFailed("member_inactive")
+    if resource.is_retired:
+        raise ValidationFailed("resource_retired")
+    if not member_unit_may_book(member, resource, allowed_unit_ids):
+        raise ValidationFailed("not_allowed_for_unit")
+    if attendees > resource.capacity:
+        raise ValidationFailed("too_many_attendees", params={"capacity": resource.capacity})
+    if start < now:
+        raise ValidationFailed("in_the_past")
+    if start < booking_earliest_start(resource=resource, now=now):
+        raise ValidationFailed("too_little_notice", params={"minutes": resource.min_notice_minutes})
+    if end > booking_horizon_end(resource=resource, now=now):
+        raise ValidationFailed("too_far_ahead", params={"days": resource.max_days_ahead})
+    duration = end - start
+    if duration < dt.timedelta(minutes=resource.min_duration_minutes):
+        raise ValidationFailed("too_short", params={"minutes": resource.min_duration_minutes})
+    if duration > dt.timedelta(minutes=resource.max_duration_minutes):
+        raise ValidationFailed("too_long", params={"minutes": resource.max_duration_minutes})
+    if not (on_slot_boundary(start, resource.slot) and on_slot_boundary(end, resource.slot)):
+        raise ValidationFailed("not_on_slot_boundary", params={"minutes": resource.slot_minutes})
+    if not covers(calendar.opening, start, end):
+        raise ValidationFailed("outside_opening_hours")
+    for closure in calendar.closures:
+        if closure.start < end and closure.end > start:
+            raise ValidationFailed("closed", params={"reason": closure.reason})

@@ -1,0 +1,215 @@
+"""Shared resources, their weekly opening hours, closures and the working calendar.
+
+All wall-clock values (opening hours, make-up days) are in the alliance's zone
+(settings.TIME_ZONE, Asia/Shanghai); all instants (closures) are aware and stored in UTC.
+"""
+
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from alliance.models import Unit
+
+MIDNIGHT = dt.time(0, 0)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class ResourceKind(models.TextChoices):
+    LAB = "lab", _("Lab")
+    EQUIPMENT = "equipment", _("Instrument or research platform")
+    VENUE = "venue", _("Venue")
+
+
+class Resource(models.Model):
+    """A shared item: a lab, a large instrument or research platform, or a venue.
+
+    The booking rules live on the resource; the scheduler (bookings.services) is the only
+    code that applies them.
+    """
+
+    Kind = ResourceKind
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="resources"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("The most people one booking may bring."),
+    )
+    slot_minutes = models.PositiveIntegerField(
+        _("slot granularity (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+        help_text=_("Bookings start and end on multiples of this, counted from local midnight."),
+    )
+    min_duration_minutes = models.PositiveIntegerField(_("minimum duration (minutes)"), default=30)
+    max_duration_minutes = models.PositiveIntegerField(
+        _("maximum duration (minutes)"), default=4 * 60
+    )
+    min_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=60)
+    max_days_ahead = models.PositiveIntegerField(
+        _("bookable days ahead"), default=30, validators=[MinValueValidator(1)]
+    )
+    buffer_minutes = models.PositiveIntegerField(
+        _("buffer (minutes)"),
+        default=0,
+        help_text=_("Set-up and clean-up time kept free after each booking."),
+    )
+    requires_approval = models.BooleanField(_("requires approval"), default=True)
+    allowed_units = models.ManyToManyField(
+        Unit,
+        verbose_name=_("units allowed to book"),
+        blank=True,
+        related_name="bookable_resources",
+        help_text=_("Leave empty to let every member unit book."),
+    )
+    is_retired = models.BooleanField(_("retired"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("shared resource")
+        verbose_name_plural = _("shared resources")
+        ordering = ["unit__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="resource_name_unique_per_unit"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ResourceKind.values), name="resource_kind_valid"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="resource_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5, slot_minutes__lte=24 * 60),
+                name="resource_slot_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_duration_minutes__gte=F("slot_minutes")),
+                name="resource_min_duration_at_least_one_slot",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_duration_minutes__gte=F("min_duration_minutes")),
+                name="resource_max_duration_not_below_min",
+            ),
+            models.CheckConstraint(condition=Q(max_days_ahead__gte=1), name="resource_days_ahead"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def slot(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.slot_minutes)
+
+    @property
+    def buffer(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.buffer_minutes)
+
+
+class OpeningHours(models.Model):
+    """One weekly opening window of a resource, in local wall-clock time.
+
+    A day may have several windows. An end of 00:00 means "until midnight", so that a
+    resource open around the clock is written 00:00–00:00 on every day.
+    """
+
+    resource = models.ForeignKey(
+        Resource,
+        verbose_name=_("resource"),
+        on_delete=models.CASCADE,
+        related_name="opening_hours",
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start_time = models.TimeField(_("opens at"))
+    end_time = models.TimeField(_("closes at"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["resource", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="oh_weekday"),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")) | Q(end_time=MIDNIGHT),
+                name="opening_hours_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["resource", "weekday", "start_time"], name="opening_hours_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        end = "24:00" if self.end_time == MIDNIGHT else self.end_time.strftime("%H:%M")
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{end}"
+
+
+class Closure(models.Model):
+    """A window in which a resource, or with no resource the whole alliance, is closed.
+
+    Maintenance and outages belong to one resource; public holidays are alliance-wide.
+    """
+
+    resource = models.ForeignKey(
+        Resource,
+        verbose_name=_("resource"),
+        on_delete=models.CASCADE,
+        related_name="closures",
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for an alliance-wide closure such as a public holiday."),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="closure_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["resource", "start", "end"], name="closure_lookup")]
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class MakeUpWorkingDay(models.Model):
+    """A make-up working day (调休): on this date resources open as on the named weekday."""
+
+    date = models.DateField(_("date"), unique=True)
+    opens_as = models.PositiveSmallIntegerField(
+        _("opens as"), choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("make-up working day")
+        verbose_name_plural = _("make-up working days")
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_as__gte=0, opens_as__lte=6), name="mwd_weekday"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} ({self.get_opens_as_display()})"
