@@ -1,0 +1,3 @@
+"""Sign-in endpoints under /api/v1/auth/."""
+
+urlpatterns: list = []

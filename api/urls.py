@@ -1,0 +1,11 @@
+"""The REST API: /api/v1/… plus the OpenAPI schema and its Swagger UI."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("v1/auth/", include("api.auth.urls")),
+    path("v1/", include("api.v1.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]

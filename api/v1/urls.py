@@ -1,0 +1,3 @@
+"""Resource, booking and approval endpoints under /api/v1/."""
+
+urlpatterns: list = []
