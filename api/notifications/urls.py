@@ -1,0 +1,3 @@
+"""Notification inbox and WeChat subscription endpoints under /api/v1/notifications/."""
+
+urlpatterns: list = []
