@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("v1/auth/", include("api.auth.urls")),
     path("v1/notifications/", include("api.notifications.urls")),
+    path("v1/", include("api.auth.me_urls")),
     path("v1/", include("api.v1.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

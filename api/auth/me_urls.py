@@ -1,0 +1,3 @@
+"""Member endpoints under /api/v1/: me/ and members/."""
+
+urlpatterns: list = []
