@@ -5,6 +5,7 @@ All wall-clock values (opening hours, make-up days) are in the alliance's zone
 """
 
 import datetime as dt
+import secrets
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,6 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from alliance.models import Unit
 
 MIDNIGHT = dt.time(0, 0)
+
+
+def new_checkin_code() -> str:
+    """A random code printed in the resource's check-in QR code: proof of being there."""
+    return secrets.token_urlsafe(12)
 
 
 class Weekday(models.IntegerChoices):
@@ -82,6 +88,12 @@ class Resource(models.Model):
         help_text=_("Leave empty to let every member unit book."),
     )
     is_retired = models.BooleanField(_("retired"), default=False)
+    checkin_code = models.CharField(
+        _("check-in code"),
+        max_length=32,
+        default=new_checkin_code,
+        help_text=_("Printed in the resource's QR code; reset it to invalidate old prints."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
