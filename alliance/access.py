@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 from alliance.models import Member, MemberRole
 
 if TYPE_CHECKING:
@@ -59,3 +61,34 @@ def member_can_view_booking(member: Member | None, booking: Booking) -> bool:
     if member_can_cancel_booking(member, booking):
         return True
     return member_can_decide_booking(member, booking)
+
+
+# --- The same policy as query filters (for lists) ------------------------------------------
+# Each mirrors the per-object helper named in its docstring; tests/api/test_permissions.py
+# checks that the two agree for every role.
+
+
+def bookings_visible_to(member: Member | None) -> Q:
+    """Booking filter for member_can_view_booking: own bookings; a unit manager's also those
+    booked by their unit or of their unit's resources; the secretariat's all."""
+    if member is None or not member.is_active:
+        return Q(pk__in=[])
+    if member.role == MemberRole.SECRETARIAT:
+        return Q()
+    visible = Q(member_id=member.pk)
+    if member.role == MemberRole.UNIT_MANAGER:
+        visible |= Q(unit_id=member.unit_id)
+        visible |= Q(resource__unit_id=member.unit_id)
+    return visible
+
+
+def bookings_decidable_by(member: Member | None) -> Q:
+    """Booking filter for member_can_decide_booking: bookings of resources the member's unit
+    owns (unit managers), or all (the secretariat)."""
+    if member is None or not member.is_active:
+        return Q(pk__in=[])
+    if member.role == MemberRole.SECRETARIAT:
+        return Q()
+    if member.role == MemberRole.UNIT_MANAGER:
+        return Q(resource__unit_id=member.unit_id)
+    return Q(pk__in=[])
