@@ -39,6 +39,18 @@ MESSAGES = {
     # Lifecycle
     "invalid_transition": _("This booking is %(status)s; it cannot be %(action)s."),
     "already_started": _("The booking has already started."),
+    # Administration of units, members and resources
+    "unit_name_taken": _("A member unit with this name already exists."),
+    "unit_inactive": _("This member unit is no longer active."),
+    "username_taken": _("This username is already taken."),
+    "weak_password": _("The password is too weak."),
+    "last_secretariat": _("The alliance needs at least one active secretariat member."),
+    "resource_name_taken": _("The unit already has a resource with this name."),
+    "invalid_rules": _("The booking rules of the resource do not fit together."),
+    "invalid_opening_hours": _(
+        "Each opening window needs a weekday and must end after it starts (00:00 means midnight)."
+    ),
+    "overlapping_opening_hours": _("Opening windows on the same day must not overlap."),
     # Access
     "not_authenticated": _("Please sign in."),
     "permission_denied": _("You are not allowed to do this."),
