@@ -54,6 +54,10 @@ MESSAGES = {
     # Access
     "not_authenticated": _("Please sign in."),
     "permission_denied": _("You are not allowed to do this."),
+    "no_member_profile": _(
+        "Your account has no member profile, so it cannot act on bookings; "
+        "ask the secretariat to create one."
+    ),
     "not_found": _("Not found."),
 }
 
