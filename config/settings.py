@@ -198,6 +198,24 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- WeChat -------------------------------------------------------------------------------
+# The mini-program's credentials come from the environment only; without them sign-in and
+# subscription messages answer "WeChat unavailable". Tests point the base at a loopback fake.
+WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE") or "https://api.weixin.qq.com"
+WECHAT_APPID = os.environ.get("WECHAT_APPID", "")
+WECHAT_SECRET = os.environ.get("WECHAT_SECRET", "")
+WECHAT_TIMEOUT_SECONDS = float(os.environ.get("WECHAT_TIMEOUT_SECONDS") or 5)
+
+# --- Sign-in ------------------------------------------------------------------------------
+# API bearer tokens and invite codes expire after this many days.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+INVITE_CODE_TTL_DAYS = env_int("INVITE_CODE_TTL_DAYS", 14)
+# A Django superuser without a Member signs in as secretariat of this unit (created if missing).
+SECRETARIAT_UNIT_NAME = os.environ.get("SECRETARIAT_UNIT_NAME") or "光明科学城党建联合体秘书处"
+# Failed sign-in attempts (password, invite code) allowed per key within the window.
+SIGN_IN_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+SIGN_IN_FAILURE_WINDOW_SECONDS = env_int("SIGN_IN_FAILURE_WINDOW_SECONDS", 900)
+
 # --- Alliance Share -----------------------------------------------------------------------
 # How far around a refused slot the scheduler looks for alternatives, in days.
 BOOKING_ALTERNATIVES_SEARCH_DAYS = env_int("BOOKING_ALTERNATIVES_SEARCH_DAYS", 14)
