@@ -1,0 +1,346 @@
+"""Every write to member units and members.
+
+Each service takes keyword-only arguments, checks access with alliance.access, validates its
+input into a domain error with a code from alliance.errors, and writes inside one
+``transaction.atomic`` block, so that a refused call writes nothing.
+
+``actor=None`` means "the system": only seed_demo and other management commands pass it,
+never an API view or the admin, which always pass the signed-in member.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, transaction
+
+from alliance.access import member_is_secretariat, member_manages_unit
+from alliance.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from alliance.models import Member, MemberRole, Unit, UnitKind
+
+#: Roles that work in the back office (the Django admin) and so get ``User.is_staff``.
+BACK_OFFICE_ROLES = frozenset({MemberRole.UNIT_MANAGER, MemberRole.SECRETARIAT})
+
+UNIT_FIELDS = frozenset(
+    {"name", "short_name", "kind", "contact_name", "contact_phone", "contact_email", "is_active"}
+)
+MEMBER_FIELDS = frozenset({"name", "phone", "role", "unit_id", "is_active"})
+#: What a unit manager may change about a researcher of their unit, and a member about
+#: themselves.
+MEMBER_SELF_SERVICE_FIELDS = frozenset({"name", "phone"})
+MEMBER_MANAGER_FIELDS = frozenset({"name", "phone", "is_active", "role", "unit_id"})
+
+
+# --- Validation helpers shared by the administrative services -----------------------------
+
+
+def text_clean(value: Any, *, field: str, max_length: int, required: bool) -> str:
+    """Strip a text input and check its length; ``field`` names it in the error."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationFailed("invalid", fields={field: ["invalid"]})
+    value = value.strip()
+    if required and not value:
+        raise ValidationFailed("invalid", fields={field: ["required"]})
+    if len(value) > max_length:
+        raise ValidationFailed("invalid", fields={field: ["max_length"]})
+    return value
+
+
+def model_validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Run the model's field validators (choices, lengths, e-mail) as a domain error.
+
+    Uniqueness and constraints are left to the caller, which reports them with their own
+    codes; ``fields`` carries Django's error codes per field, never the submitted values.
+    """
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except DjangoValidationError as exc:
+        fields = {
+            field: [error.code or "invalid" for error in errors]
+            for field, errors in exc.error_dict.items()
+        }
+        raise ValidationFailed("invalid", fields=fields) from None
+
+
+def changes_check(changes: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise ValidationFailed("invalid", fields={key: ["unknown_field"] for key in unknown})
+
+
+def _actor_is_system_or_secretariat(actor: Member | None) -> bool:
+    """``None`` is the system (management commands); otherwise the secretariat only."""
+    return actor is None or member_is_secretariat(actor)
+
+
+def _unit_get(unit_id: int) -> Unit:
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
+# --- Units --------------------------------------------------------------------------------
+
+
+def _unit_values_clean(values: dict[str, Any]) -> dict[str, Any]:
+    clean = dict(values)
+    if "name" in clean:
+        clean["name"] = text_clean(clean["name"], field="name", max_length=100, required=True)
+    if "short_name" in clean:
+        clean["short_name"] = text_clean(
+            clean["short_name"], field="short_name", max_length=30, required=False
+        )
+    for field, length in (("contact_name", 50), ("contact_phone", 30), ("contact_email", 254)):
+        if field in clean:
+            clean[field] = text_clean(clean[field], field=field, max_length=length, required=False)
+    if "kind" in clean and clean["kind"] not in UnitKind.values:
+        raise ValidationFailed("invalid", fields={"kind": ["invalid_choice"]})
+    if "is_active" in clean and not isinstance(clean["is_active"], bool):
+        raise ValidationFailed("invalid", fields={"is_active": ["invalid"]})
+    return clean
+
+
+def _unit_name_free(name: str, *, exclude_pk: int | None = None) -> None:
+    taken = Unit.objects.filter(name=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationFailed("unit_name_taken", fields={"name": ["unique"]})
+
+
+def unit_create(
+    *,
+    actor: Member | None,
+    name: str,
+    kind: str,
+    short_name: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+) -> Unit:
+    """Admit a member unit to the alliance. Secretariat only (or the system).
+
+    Unit names are unique: a taken name is refused with ``unit_name_taken``.
+    """
+    if not _actor_is_system_or_secretariat(actor):
+        raise AccessDenied()
+    values = _unit_values_clean(
+        {
+            "name": name,
+            "kind": kind,
+            "short_name": short_name,
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "contact_email": contact_email,
+        }
+    )
+    unit = Unit(**values)
+    model_validate(unit)
+    try:
+        with transaction.atomic():
+            _unit_name_free(unit.name)
+            unit.save()
+    except IntegrityError:  # A concurrent writer took the name between check and insert.
+        raise ValidationFailed("unit_name_taken", fields={"name": ["unique"]}) from None
+    return unit
+
+
+def unit_update(*, actor: Member | None, unit_id: int, **changes: Any) -> Unit:
+    """Change a unit's name, short name, kind, contact or active flag. Secretariat only.
+
+    Accepts any of UNIT_FIELDS; an unknown field is refused. Writes nothing when nothing
+    changes.
+    """
+    if not _actor_is_system_or_secretariat(actor):
+        raise AccessDenied()
+    changes_check(changes, UNIT_FIELDS)
+    values = _unit_values_clean(changes)
+    try:
+        with transaction.atomic():
+            unit = Unit.objects.select_for_update(no_key=True).filter(pk=unit_id).first()
+            if unit is None:
+                raise NotFound()
+            changed = [field for field, value in values.items() if getattr(unit, field) != value]
+            if not changed:
+                return unit
+            for field in changed:
+                setattr(unit, field, values[field])
+            model_validate(unit)
+            if "name" in changed:
+                _unit_name_free(unit.name, exclude_pk=unit.pk)
+            unit.save(update_fields=changed)
+    except IntegrityError:
+        raise ValidationFailed("unit_name_taken", fields={"name": ["unique"]}) from None
+    return unit
+
+
+# --- Members ------------------------------------------------------------------------------
+
+
+def _may_create_member(actor: Member | None, *, unit_id: int, role: str) -> bool:
+    """The secretariat (or the system) creates anyone; a unit manager creates researchers of
+    their own unit only."""
+    if _actor_is_system_or_secretariat(actor):
+        return True
+    if role != MemberRole.RESEARCHER:
+        return False
+    return member_manages_unit(actor, unit_id)
+
+
+def _may_update_member(actor: Member | None, member: Member, changes: dict[str, Any]) -> bool:
+    """The secretariat changes anything; a unit manager changes name, phone and active flag
+    of a researcher of their unit (who stays a researcher of that unit); anyone their own
+    name and phone."""
+    if _actor_is_system_or_secretariat(actor):
+        return True
+    if actor is not None and actor.pk == member.pk and set(changes) <= MEMBER_SELF_SERVICE_FIELDS:
+        return actor.is_active
+    if member.role != MemberRole.RESEARCHER:
+        return False
+    if not set(changes) <= MEMBER_MANAGER_FIELDS:
+        return False
+    if changes.get("role", MemberRole.RESEARCHER) != MemberRole.RESEARCHER:
+        return False
+    if changes.get("unit_id", member.unit_id) != member.unit_id:
+        return False
+    return member_manages_unit(actor, member.unit_id)
+
+
+def _username_clean(username: str | None) -> str:
+    user_model = get_user_model()
+    if username is None:
+        return f"m{secrets.token_hex(6)}"
+    username = text_clean(username, field="username", max_length=150, required=True)
+    username = user_model.normalize_username(username)
+    try:
+        user_model.username_validator(username)
+    except DjangoValidationError:
+        raise ValidationFailed("invalid", fields={"username": ["invalid"]}) from None
+    return username
+
+
+def _password_check(password: str, user: Any) -> None:
+    """Apply AUTH_PASSWORD_VALIDATORS; the error lists the validators' codes, never the
+    password itself."""
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        codes = [error.code or "invalid" for error in exc.error_list]
+        raise ValidationFailed("weak_password", fields={"password": codes}) from None
+
+
+def member_create(
+    *,
+    actor: Member | None,
+    unit_id: int,
+    name: str,
+    role: str,
+    phone: str = "",
+    username: str | None = None,
+    password: str | None = None,
+) -> Member:
+    """Create a member of a unit together with their Django user account.
+
+    Without a password the account gets an unusable one (the member signs in through
+    WeChat, or is given a password later). Secretariat and unit managers get
+    ``is_staff`` so that they can open the back office. Access: the secretariat creates
+    anyone; a unit manager creates researchers of their own unit only.
+    """
+    if not _may_create_member(actor, unit_id=unit_id, role=role):
+        raise AccessDenied()
+    if role not in MemberRole.values:
+        raise ValidationFailed("invalid", fields={"role": ["invalid_choice"]})
+    name = text_clean(name, field="name", max_length=50, required=True)
+    phone = text_clean(phone, field="phone", max_length=30, required=False)
+    username = _username_clean(username)
+    unit = _unit_get(unit_id)
+    if not unit.is_active:
+        raise ValidationFailed("unit_inactive")
+    user_model = get_user_model()
+    user = user_model(username=username, is_staff=role in BACK_OFFICE_ROLES)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        _password_check(password, user)
+        user.set_password(password)
+    try:
+        with transaction.atomic():
+            if user_model.objects.filter(username__iexact=username).exists():
+                raise ValidationFailed("username_taken", fields={"username": ["unique"]})
+            user.save()
+            member = Member.objects.create(user=user, unit=unit, name=name, role=role, phone=phone)
+    except IntegrityError:  # A concurrent writer took the username.
+        raise ValidationFailed("username_taken", fields={"username": ["unique"]}) from None
+    return member
+
+
+def member_update(*, actor: Member | None, member_id: int, **changes: Any) -> Member:
+    """Change a member's name, phone, role, unit or active flag (MEMBER_FIELDS).
+
+    Keeps the user account in step: ``is_staff`` follows the role and ``is_active`` the
+    member's. The last active secretariat member cannot be demoted or deactivated
+    (``last_secretariat``), so that someone can always run the alliance.
+    """
+    changes_check(changes, MEMBER_FIELDS)
+    with transaction.atomic():
+        if "role" in changes or "is_active" in changes:
+            # Lock the active secretariat first, in pk order, so that two concurrent
+            # demotions cannot both see the other as "still there", nor deadlock.
+            list(
+                Member.objects.select_for_update(no_key=True)
+                .filter(role=MemberRole.SECRETARIAT, is_active=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        member = (
+            Member.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("user")
+            .filter(pk=member_id)
+            .first()
+        )
+        if member is None:
+            raise NotFound()
+        if not _may_update_member(actor, member, changes):
+            raise AccessDenied()
+        values = dict(changes)
+        if "name" in values:
+            values["name"] = text_clean(values["name"], field="name", max_length=50, required=True)
+        if "phone" in values:
+            values["phone"] = text_clean(
+                values["phone"], field="phone", max_length=30, required=False
+            )
+        if "role" in values and values["role"] not in MemberRole.values:
+            raise ValidationFailed("invalid", fields={"role": ["invalid_choice"]})
+        if "is_active" in values and not isinstance(values["is_active"], bool):
+            raise ValidationFailed("invalid", fields={"is_active": ["invalid"]})
+        if "unit_id" in values and values["unit_id"] != member.unit_id:
+            unit = _unit_get(values["unit_id"])
+            if not unit.is_active:
+                raise ValidationFailed("unit_inactive")
+        changed = [field for field, value in values.items() if getattr(member, field) != value]
+        if not changed:
+            return member
+        stays_secretariat = values.get(
+            "role", member.role
+        ) == MemberRole.SECRETARIAT and values.get("is_active", member.is_active)
+        if member_is_secretariat(member) and not stays_secretariat:
+            others = Member.objects.filter(role=MemberRole.SECRETARIAT, is_active=True).exclude(
+                pk=member.pk
+            )
+            if not others.exists():
+                raise Conflict("last_secretariat")
+        for field in changed:
+            setattr(member, field, values[field])
+        member.save(update_fields=changed)
+        user = member.user
+        user.is_staff = member.role in BACK_OFFICE_ROLES
+        user.is_active = member.is_active
+        user.save(update_fields=["is_staff", "is_active"])
+    return member

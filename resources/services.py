@@ -1,0 +1,420 @@
+"""Every write to shared resources, their opening hours, closures and the working calendar.
+
+Each service takes keyword-only arguments, checks access with alliance.access, validates its
+input into a domain error with a code from alliance.errors, and writes inside one
+``transaction.atomic`` block, so that a refused call writes nothing.
+
+``actor=None`` means "the system": only seed_demo and other management commands pass it.
+
+Writes that change what the scheduler reads (rules, opening hours) take the resource's row
+lock, the same lock booking writers take (bookings.services), so that a booking is checked
+either entirely against the old rules or entirely against the new ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from alliance.access import member_can_manage_resource, member_is_secretariat
+from alliance.errors import AccessDenied, NotFound, ValidationFailed
+from alliance.models import Member, Unit
+from alliance.services import changes_check, model_validate, text_clean
+from resources.models import (
+    MIDNIGHT,
+    Closure,
+    MakeUpWorkingDay,
+    OpeningHours,
+    Resource,
+    ResourceKind,
+    Weekday,
+)
+
+DAY_MINUTES = 24 * 60
+MAX_DAYS_AHEAD = 366
+MAX_CAPACITY = 10_000
+
+#: Integer rules of a resource and their bounds (inclusive).
+RULE_BOUNDS = {
+    "capacity": (1, MAX_CAPACITY),
+    "slot_minutes": (5, DAY_MINUTES),
+    "min_duration_minutes": (5, 7 * DAY_MINUTES),
+    "max_duration_minutes": (5, 31 * DAY_MINUTES),
+    "min_notice_minutes": (0, MAX_DAYS_AHEAD * DAY_MINUTES),
+    "max_days_ahead": (1, MAX_DAYS_AHEAD),
+    "buffer_minutes": (0, DAY_MINUTES),
+}
+RULE_DEFAULTS = {
+    "capacity": 1,
+    "slot_minutes": 30,
+    "min_duration_minutes": 30,
+    "max_duration_minutes": 4 * 60,
+    "min_notice_minutes": 60,
+    "max_days_ahead": 30,
+    "buffer_minutes": 0,
+    "requires_approval": True,
+}
+TEXT_FIELDS = {"name": (100, True), "location": (200, False), "description": (5000, False)}
+RESOURCE_FIELDS = frozenset(
+    {*RULE_BOUNDS, *TEXT_FIELDS, "kind", "requires_approval", "allowed_unit_ids"}
+)
+
+
+# --- Validation ---------------------------------------------------------------------------
+
+
+def rules_validate(rules: dict[str, Any]) -> None:
+    """Check that a resource's booking rules fit together, or raise ``invalid_rules``.
+
+    ``rules`` holds every key of RULE_DEFAULTS. ``fields`` in the error names each broken
+    rule: slots divide the day (they count from local midnight), the minimum and maximum
+    durations are whole slots with min <= max, and the notice leaves some bookable days.
+    """
+    errors: dict[str, list[str]] = {}
+    for field, (low, high) in RULE_BOUNDS.items():
+        value = rules[field]
+        if not isinstance(value, int) or isinstance(value, bool):
+            errors[field] = ["not_an_integer"]
+        elif not low <= value <= high:
+            errors[field] = ["out_of_range"]
+    if not isinstance(rules["requires_approval"], bool):
+        errors["requires_approval"] = ["not_a_boolean"]
+    if errors:
+        raise ValidationFailed("invalid_rules", fields=errors)
+    slot = rules["slot_minutes"]
+    minimum = rules["min_duration_minutes"]
+    maximum = rules["max_duration_minutes"]
+    if DAY_MINUTES % slot:
+        errors["slot_minutes"] = ["must_divide_day"]
+    if minimum < slot:
+        errors["min_duration_minutes"] = ["below_slot"]
+    elif minimum % slot:
+        errors["min_duration_minutes"] = ["not_a_multiple_of_slot"]
+    if maximum < minimum:
+        errors["max_duration_minutes"] = ["below_min_duration"]
+    elif maximum % slot:
+        errors["max_duration_minutes"] = ["not_a_multiple_of_slot"]
+    if rules["min_notice_minutes"] >= rules["max_days_ahead"] * DAY_MINUTES:
+        errors["min_notice_minutes"] = ["beyond_booking_horizon"]
+    if errors:
+        raise ValidationFailed("invalid_rules", fields=errors)
+
+
+def _text_values_clean(values: dict[str, Any]) -> dict[str, Any]:
+    clean = dict(values)
+    for field, (length, required) in TEXT_FIELDS.items():
+        if field in clean:
+            clean[field] = text_clean(
+                clean[field], field=field, max_length=length, required=required
+            )
+    if "kind" in clean and clean["kind"] not in ResourceKind.values:
+        raise ValidationFailed("invalid", fields={"kind": ["invalid_choice"]})
+    return clean
+
+
+def _allowed_units_clean(unit_ids: Iterable[int] | None) -> list[int]:
+    """The allow-list as sorted unit ids; every id must name an existing unit."""
+    ids = sorted(set(unit_ids or ()))
+    if any(not isinstance(i, int) or isinstance(i, bool) for i in ids):
+        raise ValidationFailed("invalid", fields={"allowed_unit_ids": ["invalid"]})
+    if Unit.objects.filter(pk__in=ids).count() != len(ids):
+        raise ValidationFailed("invalid", fields={"allowed_unit_ids": ["unknown_unit"]})
+    return ids
+
+
+def _name_free(*, unit_id: int, name: str, exclude_pk: int | None = None) -> None:
+    taken = Resource.objects.filter(unit_id=unit_id, name=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationFailed("resource_name_taken", fields={"name": ["unique"]})
+
+
+def _aware_interval_check(start: dt.datetime, end: dt.datetime) -> None:
+    if not isinstance(start, dt.datetime) or not isinstance(end, dt.datetime):
+        raise ValidationFailed("invalid", fields={"start": ["invalid"], "end": ["invalid"]})
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValidationFailed("naive_datetime")
+    if end <= start:
+        raise ValidationFailed("invalid_interval")
+
+
+def _resource_lock(resource_id: int) -> Resource:
+    """Lock the resource row as booking writers do. Caller must be inside ``atomic``."""
+    resource = Resource.objects.select_for_update(no_key=True).filter(pk=resource_id).first()
+    if resource is None:
+        raise NotFound()
+    return resource
+
+
+def _may_manage(actor: Member | None, resource: Resource) -> bool:
+    return actor is None or member_can_manage_resource(actor, resource)
+
+
+def _may_run_calendar(actor: Member | None) -> bool:
+    """Alliance-wide calendar entries (holidays, make-up days): secretariat or system."""
+    return actor is None or member_is_secretariat(actor)
+
+
+# --- Resources ----------------------------------------------------------------------------
+
+
+def resource_create(
+    *,
+    actor: Member | None,
+    unit_id: int,
+    kind: str,
+    name: str,
+    location: str = "",
+    description: str = "",
+    capacity: int = RULE_DEFAULTS["capacity"],
+    slot_minutes: int = RULE_DEFAULTS["slot_minutes"],
+    min_duration_minutes: int = RULE_DEFAULTS["min_duration_minutes"],
+    max_duration_minutes: int = RULE_DEFAULTS["max_duration_minutes"],
+    min_notice_minutes: int = RULE_DEFAULTS["min_notice_minutes"],
+    max_days_ahead: int = RULE_DEFAULTS["max_days_ahead"],
+    buffer_minutes: int = RULE_DEFAULTS["buffer_minutes"],
+    requires_approval: bool = RULE_DEFAULTS["requires_approval"],
+    allowed_unit_ids: Iterable[int] | None = None,
+) -> Resource:
+    """Share a new resource of ``unit_id``. Access: the unit's managers or the secretariat.
+
+    The resource starts with no opening hours (so nobody can book it yet): set them with
+    opening_hours_set. An empty ``allowed_unit_ids`` lets every member unit book it.
+    """
+    if not _may_manage(actor, Resource(unit_id=unit_id)):
+        raise AccessDenied()
+    if not Unit.objects.filter(pk=unit_id).exists():
+        raise NotFound()
+    values = _text_values_clean(
+        {"kind": kind, "name": name, "location": location, "description": description}
+    )
+    rules = {
+        "capacity": capacity,
+        "slot_minutes": slot_minutes,
+        "min_duration_minutes": min_duration_minutes,
+        "max_duration_minutes": max_duration_minutes,
+        "min_notice_minutes": min_notice_minutes,
+        "max_days_ahead": max_days_ahead,
+        "buffer_minutes": buffer_minutes,
+        "requires_approval": requires_approval,
+    }
+    rules_validate(rules)
+    resource = Resource(unit_id=unit_id, **values, **rules)
+    model_validate(resource, exclude=["unit"])
+    try:
+        with transaction.atomic():
+            allowed = _allowed_units_clean(allowed_unit_ids)
+            _name_free(unit_id=unit_id, name=resource.name)
+            resource.save()
+            resource.allowed_units.set(allowed)
+    except IntegrityError:  # A concurrent writer took the name.
+        raise ValidationFailed("resource_name_taken", fields={"name": ["unique"]}) from None
+    return resource
+
+
+def resource_update(*, actor: Member | None, resource_id: int, **changes: Any) -> Resource:
+    """Change a resource's description or booking rules (any of RESOURCE_FIELDS).
+
+    The rules are checked as a whole after the change (``invalid_rules``). Existing
+    bookings keep the rules they were made under. Writes nothing when nothing changes.
+    """
+    changes_check(changes, RESOURCE_FIELDS)
+    try:
+        with transaction.atomic():
+            resource = _resource_lock(resource_id)
+            if not _may_manage(actor, resource):
+                raise AccessDenied()
+            values = _text_values_clean(changes)
+            allowed = values.pop("allowed_unit_ids", None)
+            rules = {key: values.get(key, getattr(resource, key)) for key in RULE_DEFAULTS}
+            rules_validate(rules)
+            changed = [key for key, value in values.items() if getattr(resource, key) != value]
+            for key in changed:
+                setattr(resource, key, values[key])
+            if changed:
+                model_validate(resource, exclude=["unit"])
+                if "name" in changed:
+                    _name_free(unit_id=resource.unit_id, name=resource.name, exclude_pk=resource.pk)
+                resource.save(update_fields=[*changed, "updated_at"])
+            if "allowed_unit_ids" in changes:
+                wanted = _allowed_units_clean(allowed)
+                current = sorted(resource.allowed_units.values_list("pk", flat=True))
+                if wanted != current:
+                    resource.allowed_units.set(wanted)
+    except IntegrityError:
+        raise ValidationFailed("resource_name_taken", fields={"name": ["unique"]}) from None
+    return resource
+
+
+def resource_retire(*, actor: Member | None, resource_id: int) -> Resource:
+    """Stop new bookings of a resource for good; its history stays.
+
+    Bookings already made are left as they are (their bookers or managers cancel them).
+    Retiring a retired resource changes nothing.
+    """
+    with transaction.atomic():
+        resource = _resource_lock(resource_id)
+        if not _may_manage(actor, resource):
+            raise AccessDenied()
+        if not resource.is_retired:
+            resource.is_retired = True
+            resource.save(update_fields=["is_retired", "updated_at"])
+    return resource
+
+
+# --- Opening hours ------------------------------------------------------------------------
+
+
+def _minutes(moment: dt.time, *, is_end: bool) -> int:
+    """Minutes since midnight; an end of 00:00 is midnight at the end of the day (1440)."""
+    if is_end and moment == MIDNIGHT:
+        return DAY_MINUTES
+    return moment.hour * 60 + moment.minute
+
+
+def _windows_clean(
+    windows: Iterable[tuple[int, dt.time, dt.time]],
+) -> list[tuple[int, dt.time, dt.time]]:
+    """Validate weekly windows and return them sorted. See opening_hours_set."""
+    clean = []
+    for window in windows:
+        try:
+            weekday, start, end = window
+        except (TypeError, ValueError):
+            raise ValidationFailed("invalid_opening_hours") from None
+        if (
+            not isinstance(weekday, int)
+            or isinstance(weekday, bool)
+            or weekday not in Weekday.values
+            or not isinstance(start, dt.time)
+            or not isinstance(end, dt.time)
+            or start.tzinfo is not None
+            or end.tzinfo is not None
+            or start.second
+            or start.microsecond
+            or end.second
+            or end.microsecond
+            or _minutes(end, is_end=True) <= _minutes(start, is_end=False)
+        ):
+            raise ValidationFailed("invalid_opening_hours")
+        clean.append((weekday, start, end))
+    clean.sort(key=lambda w: (w[0], w[1]))
+    for (day_a, _start_a, end_a), (day_b, start_b, _end_b) in zip(clean, clean[1:], strict=False):
+        if day_a == day_b and _minutes(start_b, is_end=False) < _minutes(end_a, is_end=True):
+            raise ValidationFailed("overlapping_opening_hours", weekday=day_a)
+    return clean
+
+
+def opening_hours_set(
+    *,
+    actor: Member | None,
+    resource_id: int,
+    windows: Iterable[tuple[int, dt.time, dt.time]],
+) -> list[OpeningHours]:
+    """Replace all weekly opening windows of a resource at once.
+
+    ``windows`` are (weekday 0=Monday..6, start, end) in local wall-clock time, whole
+    minutes, end after start; an end of 00:00 means midnight at the end of that day.
+    Windows of one day may touch (they merge) but not overlap. An empty list closes the
+    resource. Writes nothing when the windows are already exactly these.
+    """
+    clean = _windows_clean(windows)
+    with transaction.atomic():
+        resource = _resource_lock(resource_id)
+        if not _may_manage(actor, resource):
+            raise AccessDenied()
+        current = list(resource.opening_hours.order_by("weekday", "start_time"))
+        if [(w.weekday, w.start_time, w.end_time) for w in current] == clean:
+            return current
+        resource.opening_hours.all().delete()
+        return OpeningHours.objects.bulk_create(
+            OpeningHours(resource=resource, weekday=weekday, start_time=start, end_time=end)
+            for weekday, start, end in clean
+        )
+
+
+# --- Closures and the working calendar ----------------------------------------------------
+
+
+def closure_create(
+    *,
+    actor: Member | None,
+    resource_id: int | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    reason: str,
+) -> Closure:
+    """Close one resource (maintenance, outage) or, with ``resource_id=None``, the whole
+    alliance (a public holiday) over [start, end).
+
+    Access: the resource's managers; alliance-wide closures the secretariat only. Bookings
+    already made inside the closure are not touched.
+    """
+    reason = text_clean(reason, field="reason", max_length=200, required=True)
+    _aware_interval_check(start, end)
+    with transaction.atomic():
+        if resource_id is None:
+            if not _may_run_calendar(actor):
+                raise AccessDenied()
+            resource = None
+        else:
+            resource = _resource_lock(resource_id)
+            if not _may_manage(actor, resource):
+                raise AccessDenied()
+        return Closure.objects.create(resource=resource, start=start, end=end, reason=reason)
+
+
+def closure_delete(*, actor: Member | None, closure_id: int) -> None:
+    """Lift a closure. Access as for closure_create."""
+    with transaction.atomic():
+        closure = Closure.objects.select_related("resource").filter(pk=closure_id).first()
+        if closure is None:
+            raise NotFound()
+        if closure.resource is None:
+            allowed = _may_run_calendar(actor)
+        else:
+            allowed = _may_manage(actor, closure.resource)
+        if not allowed:
+            raise AccessDenied()
+        closure.delete()
+
+
+def makeup_day_set(
+    *, actor: Member | None, date: dt.date, opens_as: int = Weekday.MONDAY, note: str = ""
+) -> MakeUpWorkingDay:
+    """Declare ``date`` a make-up working day (调休) on which resources open as on the
+    weekday ``opens_as``; setting a date again changes its entry. Secretariat only."""
+    if not _may_run_calendar(actor):
+        raise AccessDenied()
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        raise ValidationFailed("invalid", fields={"date": ["invalid"]})
+    if (
+        not isinstance(opens_as, int)
+        or isinstance(opens_as, bool)
+        or opens_as not in Weekday.values
+    ):
+        raise ValidationFailed("invalid", fields={"opens_as": ["invalid_choice"]})
+    note = text_clean(note, field="note", max_length=100, required=False)
+    with transaction.atomic():
+        day = MakeUpWorkingDay.objects.select_for_update(no_key=True).filter(date=date).first()
+        if day is None:
+            return MakeUpWorkingDay.objects.create(date=date, opens_as=opens_as, note=note)
+        if (day.opens_as, day.note) != (opens_as, note):
+            day.opens_as, day.note = opens_as, note
+            day.save(update_fields=["opens_as", "note"])
+        return day
+
+
+def makeup_day_delete(*, actor: Member | None, date: dt.date) -> None:
+    """Turn a make-up working day back into an ordinary day. Secretariat only."""
+    if not _may_run_calendar(actor):
+        raise AccessDenied()
+    with transaction.atomic():
+        deleted, _ = MakeUpWorkingDay.objects.filter(date=date).delete()
+        if not deleted:
+            raise NotFound()
