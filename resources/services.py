@@ -32,6 +32,7 @@ from resources.models import (
     Resource,
     ResourceKind,
     Weekday,
+    new_checkin_code,
 )
 
 DAY_MINUTES = 24 * 60
@@ -264,6 +265,19 @@ def resource_retire(*, actor: Member | None, resource_id: int) -> Resource:
         if not resource.is_retired:
             resource.is_retired = True
             resource.save(update_fields=["is_retired", "updated_at"])
+    return resource
+
+
+def resource_checkin_code_reset(*, actor: Member | None, resource_id: int) -> Resource:
+    """Give the resource a new check-in code, so that every QR code printed before (say, a
+    photo of the sign taken away) stops proving presence. Access: the unit's managers or the
+    secretariat. Each call draws a new code."""
+    with transaction.atomic():
+        resource = _resource_lock(resource_id)
+        if not _may_manage(actor, resource):
+            raise AccessDenied()
+        resource.checkin_code = new_checkin_code()
+        resource.save(update_fields=["checkin_code", "updated_at"])
     return resource
 
 
