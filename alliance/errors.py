@@ -51,6 +51,8 @@ MESSAGES = {
         "Each opening window needs a weekday and must end after it starts (00:00 means midnight)."
     ),
     "overlapping_opening_hours": _("Opening windows on the same day must not overlap."),
+    # Notifications
+    "unknown_template": _("The alliance sends no messages with template %(template_id)s."),
     # Access
     "not_authenticated": _("Please sign in."),
     "permission_denied": _("You are not allowed to do this."),

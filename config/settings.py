@@ -5,6 +5,7 @@ variable. The defaults are safe for development only: with DEBUG off the project
 to start on the development secret key.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "alliance",
     "resources",
     "bookings",
+    "notifications",
     "api",
 ]
 
@@ -222,3 +224,41 @@ BOOKING_ALTERNATIVES_SEARCH_DAYS = env_int("BOOKING_ALTERNATIVES_SEARCH_DAYS", 1
 BOOKING_ALTERNATIVES_COUNT = env_int("BOOKING_ALTERNATIVES_COUNT", 3)
 # PostgreSQL: how long a writer waits for a resource's row lock before giving up.
 BOOKING_LOCK_TIMEOUT_MS = env_int("BOOKING_LOCK_TIMEOUT_MS", 5000)
+
+# --- Notifications ------------------------------------------------------------------------
+# WeChat subscription-message template ids (订阅消息模板), one per booking event; an empty id
+# means that event is told in the in-app inbox only.
+WECHAT_TEMPLATE_BOOKING_APPROVED = os.environ.get("WECHAT_TEMPLATE_BOOKING_APPROVED", "")
+WECHAT_TEMPLATE_BOOKING_REJECTED = os.environ.get("WECHAT_TEMPLATE_BOOKING_REJECTED", "")
+WECHAT_TEMPLATE_BOOKING_EXPIRED = os.environ.get("WECHAT_TEMPLATE_BOOKING_EXPIRED", "")
+WECHAT_TEMPLATE_BOOKING_CANCELLED = os.environ.get("WECHAT_TEMPLATE_BOOKING_CANCELLED", "")
+WECHAT_TEMPLATE_BOOKING_REMINDER = os.environ.get("WECHAT_TEMPLATE_BOOKING_REMINDER", "")
+WECHAT_TEMPLATE_BOOKING_NO_SHOW = os.environ.get("WECHAT_TEMPLATE_BOOKING_NO_SHOW", "")
+# Which template keyword carries what, per event, as JSON: {"approved": {"thing1":
+# "resource", "time2": "start", ...}, ...}; other events use notifications.messages' default.
+WECHAT_TEMPLATE_FIELDS = json.loads(os.environ.get("WECHAT_TEMPLATE_FIELDS") or "{}")
+if not isinstance(WECHAT_TEMPLATE_FIELDS, dict):
+    raise ImproperlyConfigured("WECHAT_TEMPLATE_FIELDS must be a JSON object")
+# Which version of the mini-program a message opens: formal, trial or developer.
+WECHAT_MINIPROGRAM_STATE = os.environ.get("WECHAT_MINIPROGRAM_STATE") or "formal"
+if WECHAT_MINIPROGRAM_STATE not in {"formal", "trial", "developer"}:
+    raise ImproperlyConfigured("WECHAT_MINIPROGRAM_STATE must be formal, trial or developer")
+# The mini-program page a message opens; {booking_id} is replaced.
+WECHAT_MESSAGE_PAGE = (
+    os.environ.get("WECHAT_MESSAGE_PAGE") or "pages/booking/detail?id={booking_id}"
+)
+# Where the access token comes from: "stable_token" (recommended) or "token".
+WECHAT_ACCESS_TOKEN_ENDPOINT = os.environ.get("WECHAT_ACCESS_TOKEN_ENDPOINT") or "stable_token"
+if WECHAT_ACCESS_TOKEN_ENDPOINT not in {"stable_token", "token"}:
+    raise ImproperlyConfigured("WECHAT_ACCESS_TOKEN_ENDPOINT must be stable_token or token")
+# Fetch a new access token this long before the current one expires.
+WECHAT_ACCESS_TOKEN_MARGIN_SECONDS = env_int("WECHAT_ACCESS_TOKEN_MARGIN_SECONDS", 300)
+# Try to send right after the booking's transaction commits (else only the run_jobs worker).
+NOTIFICATIONS_DELIVER_ON_COMMIT = env_bool("NOTIFICATIONS_DELIVER_ON_COMMIT", False)
+# Transient send failures are retried after RETRY_SECONDS * 2**(attempt-1) (capped at
+# RETRY_MAX_SECONDS) until MAX_ATTEMPTS attempts; then the message is given up.
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6)
+NOTIFICATIONS_RETRY_SECONDS = env_int("NOTIFICATIONS_RETRY_SECONDS", 60)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env_int("NOTIFICATIONS_RETRY_MAX_SECONDS", 3600)
+# How long a worker's claim on a message lasts; a worker that dies frees it after this.
+NOTIFICATIONS_CLAIM_SECONDS = env_int("NOTIFICATIONS_CLAIM_SECONDS", 120)
