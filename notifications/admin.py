@@ -1,18 +1,34 @@
-"""Back office: read the inbox and the WeChat outbox, and send given-up messages again.
+"""Back office: the inbox, subscription credits and the WeChat outbox, for the secretariat.
 
-Everything is read-only: notifications are written only by notifications.services. The
-access token is not registered here: it is a credential and never shown.
+Members' notifications are personal, so only the whole-alliance scope (secretariat members
+and superusers, alliance.access.back_office_scope) sees them; unit managers do not. Rows
+are read-only: notifications are written only by notifications.services. The one action,
+sending given-up messages again, calls its service. The access token is not registered
+here: it is a credential and never shown.
 """
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from alliance.access import back_office_scope
 from notifications.models import Notification, OutboxMessage, SubscriptionCredit
 from notifications.services import outbox_retry
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+def _whole_alliance(request) -> bool:
+    return back_office_scope(request.user).whole_alliance
+
+
+class SecretariatReadOnlyAdmin(admin.ModelAdmin):
+    """Seen by the whole-alliance scope only; nobody adds, edits or deletes rows here."""
+
+    def has_module_permission(self, request) -> bool:
+        return _whole_alliance(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _whole_alliance(request)
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -24,7 +40,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(SecretariatReadOnlyAdmin):
     list_display = ["title", "member", "kind", "booking", "created_at", "read_at"]
     list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "body", "member__name"]
@@ -33,7 +49,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdmin):
+class OutboxMessageAdmin(SecretariatReadOnlyAdmin):
     list_display = [
         "notification",
         "member",
@@ -50,14 +66,10 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     exclude = ["claim"]
     actions = ["retry"]
 
-    def get_actions(self, request):
-        """The retry action needs the right to change messages (superusers, or granted)."""
-        actions = super().get_actions(request)
-        if not request.user.has_perm("notifications.change_outboxmessage"):
-            actions.pop("retry", None)
-        return actions
+    def has_retry_permission(self, request) -> bool:
+        return _whole_alliance(request)
 
-    @admin.action(description=_("Send the selected messages again"))
+    @admin.action(description=_("Send the selected messages again"), permissions=["retry"])
     def retry(self, request, queryset):
         count = outbox_retry(message_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
@@ -73,7 +85,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SubscriptionCredit)
-class SubscriptionCreditAdmin(ReadOnlyAdmin):
+class SubscriptionCreditAdmin(SecretariatReadOnlyAdmin):
     list_display = ["member", "template_id", "credits", "updated_at"]
     list_filter = ["template_id"]
     search_fields = ["member__name", "template_id"]

@@ -140,7 +140,7 @@ def inbox_text(
         values = {
             "resource": booking.resource.name,
             "when": _when(booking),
-            "start": f"{timezone.localtime(booking.start):%H:%M}",
+            "start": f"{timezone.localtime(booking.start):%Y-%m-%d %H:%M}",
             "booker": booking.member.name,
             "unit": str(booking.unit),
             "purpose": shorten(booking.purpose, QUOTE_MAX_LENGTH),

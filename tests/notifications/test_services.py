@@ -87,7 +87,7 @@ def test_a_manager_requesting_their_own_units_resource_is_not_told_of_it(
             "reminder",
             {},
             "Booking starts soon",
-            "Your booking of 冷冻电镜 starts at 09:00, at A栋201.",
+            "Your booking of 冷冻电镜 starts at 2026-11-24 09:00, at A栋201.",
         ),
         (
             "no_show",
