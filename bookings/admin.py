@@ -1,0 +1,152 @@
+"""The back office for bookings: read-only rows with their history, an approval queue, and
+approve/reject actions that call bookings.services (the only writers of bookings).
+
+Scoping (alliance.access.bookings_manageable_by): the secretariat sees every booking; a unit
+resource manager sees the bookings of their unit's resources.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from alliance.access import bookings_manageable_by
+from alliance.admin import ReadOnlyInline, ScopedModelAdmin, request_scope
+from bookings.admin_views import approval_queue_view, bookings_decide
+from bookings.models import Booking, BookingEvent
+
+#: Colours of the statuses, shared with the schedule page's legend.
+STATUS_COLOURS = {
+    Booking.Status.PENDING: "#b26a00",
+    Booking.Status.APPROVED: "#2e7d32",
+    Booking.Status.COMPLETED: "#1565c0",
+}
+
+
+class BookingEventInline(ReadOnlyInline, admin.TabularInline):
+    """The booking's append-only history: who did what, when and why."""
+
+    model = BookingEvent
+    fields = ("at", "action", "from_status", "to_status", "actor", "reason")
+    readonly_fields = fields
+    ordering = ("at", "pk")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "actor__unit")
+
+
+@admin.register(Booking)
+class BookingAdmin(ScopedModelAdmin):
+    """Bookings cannot be added or edited here: the mini-program books through the API, and
+    deciders approve or reject with the actions (or from the approval queue)."""
+
+    list_display = (
+        "start",
+        "end",
+        "resource",
+        "resource_unit",
+        "member",
+        "unit",
+        "coloured_status",
+        "purpose",
+        "attendees",
+        "created_at",
+    )
+    list_filter = (
+        "status",
+        ("resource__unit", admin.RelatedOnlyFieldListFilter),
+        ("unit", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = (
+        "purpose",
+        "member__name",
+        "member__user__username",
+        "resource__name",
+        "unit__name",
+        "unit__short_name",
+    )
+    list_select_related = ("resource", "resource__unit", "member", "member__unit", "unit")
+    date_hierarchy = "start"
+    ordering = ("-start", "-pk")
+    inlines = (BookingEventInline,)
+    actions = ("approve_bookings", "reject_bookings")
+    fields = (
+        "resource",
+        "member",
+        "unit",
+        "start",
+        "end",
+        "blocked_until",
+        "purpose",
+        "attendees",
+        "status",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    def scope_filter(self, scope):
+        return bookings_manageable_by(scope)
+
+    def scope_may_view(self, scope, obj):
+        return scope.manages_unit(obj.resource.unit_id)
+
+    def has_decide_permission(self, request):
+        """Approve or reject (the service checks each booking again)."""
+        return request_scope(request).may_enter
+
+    def get_list_filter(self, request):
+        if request_scope(request).whole_alliance:
+            return self.list_filter
+        return ("status", ("unit", admin.RelatedOnlyFieldListFilter))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description=_("owning unit"), ordering="resource__unit__name")
+    def resource_unit(self, obj: Booking):
+        return obj.resource.unit
+
+    @admin.display(description=_("status"), ordering="status")
+    def coloured_status(self, obj: Booking):
+        colour = STATUS_COLOURS.get(obj.status, "#757575")
+        return format_html(
+            '<strong style="color: {}">{}</strong>', colour, obj.get_status_display()
+        )
+
+    @admin.action(description=_("Approve the selected bookings"), permissions=["decide"])
+    def approve_bookings(self, request, queryset):
+        return bookings_decide(self, request, queryset, decision="approve")
+
+    @admin.action(
+        description=_("Reject the selected bookings (with a reason)"), permissions=["decide"]
+    )
+    def reject_bookings(self, request, queryset):
+        return bookings_decide(self, request, queryset, decision="reject")
+
+    def get_urls(self):
+        return [
+            path(
+                "queue/",
+                self.admin_site.admin_view(self.queue_view),
+                name="bookings_booking_queue",
+            ),
+            *super().get_urls(),
+        ]
+
+    def queue_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return approval_queue_view(self, request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "queue_url": reverse("admin:bookings_booking_queue"),
+        }
+        return super().changelist_view(request, extra_context)

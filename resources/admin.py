@@ -1,0 +1,463 @@
+"""The back office for shared resources, their opening hours, closures and the calendar.
+
+Scoping (alliance.access via alliance.admin.ScopedModelAdmin): the secretariat manages every
+resource and the alliance-wide calendar (public holidays, make-up days); a unit resource
+manager manages their own unit's resources and their closures, and sees the alliance-wide
+entries read-only. Every write goes through resources.services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from alliance.access import (
+    closures_visible_to,
+    resources_manageable_by,
+    scope_may_change_closure,
+    units_visible_to,
+)
+from alliance.admin import ReadOnlyInline, ScopedInline, ScopedModelAdmin, request_actor
+from alliance.admin import request_scope as scope_of
+from alliance.errors import DomainError
+from alliance.models import Unit
+from bookings.admin_views import resource_schedule_view
+from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
+from resources.qr import checkin_payload, checkin_qr_svg, checkin_qr_svg_inline
+from resources.services import (
+    RESOURCE_FIELDS,
+    closure_create,
+    closure_delete,
+    makeup_day_delete,
+    makeup_day_set,
+    opening_hours_set,
+    resource_checkin_code_reset,
+    resource_create,
+    resource_retire,
+    resource_update,
+)
+
+RULE_FIELDS = (
+    "slot_minutes",
+    "min_duration_minutes",
+    "max_duration_minutes",
+    "min_notice_minutes",
+    "max_days_ahead",
+    "buffer_minutes",
+    "requires_approval",
+    "allowed_units",
+)
+
+
+class OpeningHoursInline(ScopedInline, admin.TabularInline):
+    """The weekly windows, saved as a whole by resources.services.opening_hours_set."""
+
+    model = OpeningHours
+    fields = ("weekday", "start_time", "end_time")
+    extra = 0
+
+
+class ClosureInline(ReadOnlyInline, admin.TabularInline):
+    """The resource's own closures; they are added and lifted in the closure admin."""
+
+    model = Closure
+    fields = ("start", "end", "reason")
+    readonly_fields = ("start", "end", "reason")
+    verbose_name_plural = _("closures of this resource (add or lift them under Closures)")
+
+
+@admin.register(Resource)
+class ResourceAdmin(ScopedModelAdmin):
+    list_display = (
+        "name",
+        "unit",
+        "kind",
+        "location",
+        "capacity",
+        "requires_approval",
+        "is_retired",
+        "back_office_links",
+    )
+    list_filter = (
+        "kind",
+        "requires_approval",
+        "is_retired",
+        ("unit", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("name", "location", "description", "unit__name", "unit__short_name")
+    list_select_related = ("unit",)
+    filter_horizontal = ("allowed_units",)
+    inlines = (OpeningHoursInline, ClosureInline)
+    actions = ("retire_resources",)
+    refusal_field_aliases = {"unit_id": "unit", "allowed_unit_ids": "allowed_units"}
+    fieldsets = (
+        (None, {"fields": ("unit", "kind", "name", "location", "description", "capacity")}),
+        (_("Booking rules"), {"fields": RULE_FIELDS}),
+        (
+            _("Status and check-in"),
+            {"fields": ("is_retired", "checkin_code", "back_office_links", "updated_at")},
+        ),
+    )
+
+    # --- Scope ------------------------------------------------------------------------------
+
+    def scope_filter(self, scope):
+        return resources_manageable_by(scope)
+
+    def scope_may_view(self, scope, obj):
+        return scope.manages_unit(obj.unit_id)
+
+    def scope_may_change(self, scope, obj):
+        return obj is None or scope.manages_unit(obj.unit_id)
+
+    def scope_may_add(self, scope):
+        return True
+
+    def get_list_filter(self, request):
+        if scope_of(request).whole_alliance:
+            return self.list_filter
+        return self.list_filter[:-1]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["is_retired", "checkin_code", "back_office_links", "updated_at"]
+        if obj is not None:
+            readonly.append("unit")  # A resource stays with the unit that shares it.
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            kwargs["queryset"] = Unit.objects.filter(
+                units_visible_to(scope_of(request)), is_active=True
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # --- Display ----------------------------------------------------------------------------
+
+    @admin.display(description=_("back office"))
+    def back_office_links(self, obj: Resource) -> str:
+        if obj.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:resources_resource_schedule", args=[obj.pk]) + "?view=day",
+            _("Day"),
+            reverse("admin:resources_resource_schedule", args=[obj.pk]) + "?view=week",
+            _("Week"),
+            reverse("admin:resources_resource_qr", args=[obj.pk]),
+            _("QR code"),
+        )
+
+    # --- Writes through resources.services --------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        actor = request_actor(request)
+        data = form.cleaned_data
+        if change:
+            changes = {}
+            for name in form.changed_data:
+                if name == "allowed_units":
+                    changes["allowed_unit_ids"] = [unit.pk for unit in data[name]]
+                elif name in RESOURCE_FIELDS:
+                    changes[name] = data[name]
+            if changes:
+                resource_update(actor=actor, resource_id=obj.pk, **changes)
+            return
+        values = {name: data[name] for name in RESOURCE_FIELDS if name in data}
+        resource = resource_create(
+            actor=actor,
+            unit_id=data["unit"].pk,
+            allowed_unit_ids=[unit.pk for unit in data.get("allowed_units", ())],
+            **values,
+        )
+        obj.pk = resource.pk
+        obj.checkin_code = resource.checkin_code
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        """allowed_units went with the resource's service call; the opening hours are set
+        as one week (the closure inline is read-only)."""
+        for formset in formsets:
+            # What Django's formset.save() would record for the change message; the rows
+            # themselves are written by the service below, never by the formset.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            if formset.model is not OpeningHours or not formset.has_changed():
+                continue
+            windows = [
+                (
+                    int(row.cleaned_data["weekday"]),
+                    row.cleaned_data["start_time"],
+                    row.cleaned_data["end_time"],
+                )
+                for row in formset.forms
+                if row.cleaned_data and not row.cleaned_data.get("DELETE")
+            ]
+            opening_hours_set(
+                actor=request_actor(request), resource_id=form.instance.pk, windows=windows
+            )
+
+    @admin.action(description=_("Retire the selected resources (no new bookings)"))
+    def retire_resources(self, request, queryset):
+        actor = request_actor_or_message(self, request)
+        if actor is None:
+            return
+        retired = 0
+        for resource in queryset:
+            try:
+                resource_retire(actor=actor, resource_id=resource.pk)
+            except DomainError as refusal:
+                self.message_user(request, f"{resource}: {refusal.message}", messages.ERROR)
+            else:
+                retired += 1
+        if retired:
+            self.message_user(
+                request, _("%(count)d resources retired.") % {"count": retired}, messages.SUCCESS
+            )
+
+    # --- Pages of one resource: schedule and check-in QR code -------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/schedule/",
+                wrap(self.schedule_view),
+                name="resources_resource_schedule",
+            ),
+            path("<path:object_id>/qr/", wrap(self.qr_view), name="resources_resource_qr"),
+            path(
+                "<path:object_id>/qr.svg", wrap(self.qr_svg_view), name="resources_resource_qr_svg"
+            ),
+            path(
+                "<path:object_id>/reset-checkin-code/",
+                wrap(self.checkin_code_reset_view),
+                name="resources_resource_checkin_code_reset",
+            ),
+            *super().get_urls(),
+        ]
+
+    def visible_resource(self, request, object_id: str) -> Resource:
+        """The resource if the user's scope reaches it, else 404 (revealing nothing)."""
+        resource = self.get_object(request, object_id)
+        if resource is None or not self.has_view_permission(request, resource):
+            raise Http404
+        return resource
+
+    def schedule_view(self, request, object_id):
+        return resource_schedule_view(self, request, self.visible_resource(request, object_id))
+
+    def qr_view(self, request, object_id):
+        """A printable page: the QR code with the resource's name, unit and location."""
+        resource = self.visible_resource(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Check-in QR code: %(name)s") % {"name": resource.name},
+            "resource": resource,
+            "qr_svg": mark_safe(checkin_qr_svg_inline(resource)),  # noqa: S308 (segno markup)
+            "payload": checkin_payload(resource),
+            "may_reset": self.has_change_permission(request, resource),
+        }
+        return TemplateResponse(request, "admin/resources/resource/qr_print.html", context)
+
+    def qr_svg_view(self, request, object_id):
+        resource = self.visible_resource(request, object_id)
+        response = HttpResponse(checkin_qr_svg(resource), content_type="image/svg+xml")
+        response["Content-Disposition"] = f'inline; filename="checkin-{resource.pk}.svg"'
+        response["Cache-Control"] = "private, no-store"  # never_cache adds to it
+        return response
+
+    def checkin_code_reset_view(self, request, object_id):
+        """GET asks for confirmation; POST gives the resource a new check-in code, which
+        makes every earlier print of its QR code useless."""
+        resource = self.visible_resource(request, object_id)
+        if not self.has_change_permission(request, resource):
+            raise Http404
+        if request.method == "POST":
+            return self._checkin_code_reset(request, resource)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Reset the check-in code of %(name)s?") % {"name": resource.name},
+            "resource": resource,
+        }
+        return TemplateResponse(
+            request, "admin/resources/resource/checkin_code_reset_confirmation.html", context
+        )
+
+    def _checkin_code_reset(self, request, resource):
+        try:
+            resource_checkin_code_reset(actor=request_actor(request), resource_id=resource.pk)
+        except DomainError as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("The check-in code was reset: print the new QR code; old prints no longer work."),
+                messages.SUCCESS,
+            )
+        return redirect("admin:resources_resource_qr", resource.pk)
+
+
+def request_actor_or_message(model_admin, request):
+    """The acting member, or None after telling the user why they cannot act."""
+    try:
+        return request_actor(request)
+    except DomainError as refusal:
+        model_admin.message_user(request, refusal.message, messages.ERROR)
+        return None
+
+
+# --- Closures and the working calendar ----------------------------------------------------
+
+
+class AllianceWideFilter(admin.SimpleListFilter):
+    title = _("scope")
+    parameter_name = "alliance_wide"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Alliance-wide")), ("no", _("One resource")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(resource__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(resource__isnull=False)
+        return queryset
+
+
+@admin.register(Closure)
+class ClosureAdmin(ScopedModelAdmin):
+    """Closures are added and lifted (resources.services.closure_create / closure_delete);
+    to move one, lift it and add it anew, so that its history stays simple."""
+
+    list_display = ("reason", "resource", "owning_unit", "start", "end", "alliance_wide")
+    list_filter = (AllianceWideFilter, ("resource__unit", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("reason", "resource__name", "resource__unit__name")
+    list_select_related = ("resource", "resource__unit")
+    date_hierarchy = "start"
+
+    def scope_filter(self, scope):
+        return closures_visible_to(scope)
+
+    def scope_may_view(self, scope, obj):
+        return obj.resource_id is None or scope.manages_unit(obj.resource.unit_id)
+
+    def scope_may_change(self, scope, obj):
+        return False
+
+    def scope_may_add(self, scope):
+        return True
+
+    def scope_may_delete(self, scope, obj):
+        if obj is None:
+            return True
+        unit_id = obj.resource.unit_id if obj.resource_id else None
+        return scope_may_change_closure(scope, resource_unit_id=unit_id)
+
+    def get_list_filter(self, request):
+        if scope_of(request).whole_alliance:
+            return self.list_filter
+        return self.list_filter[:1]
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("resource", "start", "end", "reason")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "resource":
+            scope = scope_of(request)
+            kwargs["queryset"] = Resource.objects.filter(
+                resources_manageable_by(scope)
+            ).select_related("unit")
+            kwargs["required"] = not scope.whole_alliance
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda resource: f"{resource.unit} · {resource.name}"
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("owning unit"), ordering="resource__unit__name")
+    def owning_unit(self, obj: Closure):
+        return obj.resource.unit if obj.resource_id else _("whole alliance")
+
+    @admin.display(description=_("alliance-wide"), boolean=True)
+    def alliance_wide(self, obj: Closure) -> bool:
+        return obj.resource_id is None
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        closure = closure_create(
+            actor=request_actor(request),
+            resource_id=data["resource"].pk if data.get("resource") else None,
+            start=data["start"],
+            end=data["end"],
+            reason=data["reason"],
+        )
+        obj.pk = closure.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        closure_delete(actor=request_actor(request), closure_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        actor = request_actor(request)
+        for closure in queryset:
+            closure_delete(actor=actor, closure_id=closure.pk)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return redirect("admin:resources_closure_changelist")
+
+    def response_action(self, request, queryset):
+        try:
+            return super().response_action(request, queryset)
+        except DomainError as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return None
+
+
+@admin.register(MakeUpWorkingDay)
+class MakeUpWorkingDayAdmin(ScopedModelAdmin):
+    """Make-up working days (调休): the secretariat's; unit managers see them."""
+
+    list_display = ("date", "opens_as", "note")
+    search_fields = ("note",)
+    date_hierarchy = "date"
+
+    def scope_may_change(self, scope, obj):
+        return scope.whole_alliance
+
+    def scope_may_add(self, scope):
+        return scope.whole_alliance
+
+    def scope_may_delete(self, scope, obj):
+        return scope.whole_alliance
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("date",)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        day = makeup_day_set(
+            actor=request_actor(request),
+            date=obj.date,
+            opens_as=int(data["opens_as"]),
+            note=data.get("note", ""),
+        )
+        obj.pk = day.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        makeup_day_delete(actor=request_actor(request), date=obj.date)
+
+    def delete_queryset(self, request, queryset):
+        actor = request_actor(request)
+        for day in queryset:
+            makeup_day_delete(actor=actor, date=day.date)
