@@ -57,6 +57,15 @@ def member_can_cancel_booking(member: Member | None, booking: Booking) -> bool:
     return member_manages_unit(member, booking.unit_id)
 
 
+def member_can_check_in_booking(member: Member | None, booking: Booking) -> bool:
+    """Check in or out: the booker, or the managers of the resource's unit on their behalf."""
+    if member is None or not member.is_active:
+        return False
+    if booking.member_id == member.pk:
+        return True
+    return member_manages_unit(member, booking.resource.unit_id)
+
+
 def member_can_view_booking(member: Member | None, booking: Booking) -> bool:
     """See a booking in full: whoever may cancel or decide it."""
     if member_can_cancel_booking(member, booking):

@@ -39,6 +39,11 @@ MESSAGES = {
     # Lifecycle
     "invalid_transition": _("This booking is %(status)s; it cannot be %(action)s."),
     "already_started": _("The booking has already started."),
+    "check_in_code_invalid": _("This QR code does not belong to the booked resource."),
+    "check_in_not_open": _("Check-in opens %(minutes)s minutes before the booking starts."),
+    "check_in_closed": _("Check-in has closed for this booking."),
+    "not_checked_in": _("The booking has not been checked in."),
+    "not_due": _("This booking is not due for that yet."),
     # Administration of units, members and resources
     "unit_name_taken": _("A member unit with this name already exists."),
     "unit_inactive": _("This member unit is no longer active."),

@@ -59,6 +59,14 @@ class Booking(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    cancelled_late = models.BooleanField(
+        _("cancelled late"),
+        default=False,
+        help_text=_("Cancelled inside the late-cancellation window before the start."),
+    )
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -77,6 +85,10 @@ class Booking(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=BookingStatus.values), name="booking_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(checked_out_at__isnull=True) | Q(checked_in_at__isnull=False),
+                name="booking_check_out_after_check_in",
             ),
             PostgresExclusionConstraint(
                 name=BOOKING_NO_OVERLAP,
@@ -112,6 +124,9 @@ class BookingEvent(models.Model):
         EXPIRED = "bookings.booking.expired", _("Expired")
         COMPLETED = "bookings.booking.completed", _("Completed")
         NO_SHOW = "bookings.booking.no_show", _("Marked as no-show")
+        CHECKED_IN = "bookings.booking.checked_in", _("Checked in")
+        CHECKED_OUT = "bookings.booking.checked_out", _("Checked out")
+        REMINDED = "bookings.booking.reminded", _("Reminder sent")
 
     booking = models.ForeignKey(
         Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="events"

@@ -224,6 +224,11 @@ BOOKING_ALTERNATIVES_SEARCH_DAYS = env_int("BOOKING_ALTERNATIVES_SEARCH_DAYS", 1
 BOOKING_ALTERNATIVES_COUNT = env_int("BOOKING_ALTERNATIVES_COUNT", 3)
 # PostgreSQL: how long a writer waits for a resource's row lock before giving up.
 BOOKING_LOCK_TIMEOUT_MS = env_int("BOOKING_LOCK_TIMEOUT_MS", 5000)
+# Lifecycle, in minutes.
+BOOKING_CHECKIN_OPENS_MINUTES = env_int("BOOKING_CHECKIN_OPENS_MINUTES", 15)
+BOOKING_NO_SHOW_GRACE_MINUTES = env_int("BOOKING_NO_SHOW_GRACE_MINUTES", 15)
+BOOKING_LATE_CANCEL_MINUTES = env_int("BOOKING_LATE_CANCEL_MINUTES", 24 * 60)
+BOOKING_REMINDER_LEAD_MINUTES = env_int("BOOKING_REMINDER_LEAD_MINUTES", 60)
 
 # --- Notifications ------------------------------------------------------------------------
 # WeChat subscription-message template ids (订阅消息模板), one per booking event; an empty id

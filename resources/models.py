@@ -80,6 +80,14 @@ class Resource(models.Model):
         help_text=_("Set-up and clean-up time kept free after each booking."),
     )
     requires_approval = models.BooleanField(_("requires approval"), default=True)
+    requires_checkin = models.BooleanField(
+        _("requires check-in"),
+        default=True,
+        help_text=_(
+            "Bookers scan the resource's QR code on arrival; without a check-in the booking "
+            "becomes a no-show. Otherwise bookings complete on their own."
+        ),
+    )
     allowed_units = models.ManyToManyField(
         Unit,
         verbose_name=_("units allowed to book"),

@@ -1,0 +1,106 @@
+"""Time-driven work: expiry, reminders, no-shows, completion, and WeChat message delivery.
+
+Each job is a plain function of ``now`` that finds what is due with one query and moves
+each booking through its own lifecycle function, in its own short transaction. That makes
+the jobs safe to run from several workers at once and to repeat: a booking another worker
+already moved is skipped (the transition refuses it as no longer allowed or not due).
+
+By default ``python manage.py run_jobs --loop`` runs them every few seconds against the
+database alone; a deployment with a real queue (Celery beat, RQ scheduler, cron) may call
+``run_due_jobs`` or any single job on its own schedule instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from alliance.errors import DomainError
+from bookings.lifecycle import (
+    booking_complete,
+    booking_expire,
+    booking_mark_no_show,
+    booking_remind,
+)
+from bookings.models import Booking, BookingStatus
+from notifications.services import outbox_deliver_due
+
+logger = logging.getLogger(__name__)
+BATCH = 200
+
+
+def _run_each(ids: list[int], transition: Callable[..., Booking], now: dt.datetime) -> int:
+    done = 0
+    for booking_id in ids:
+        try:
+            transition(booking_id=booking_id, now=now)
+        except DomainError as exc:  # moved on meanwhile (another worker, a user): skip
+            logger.info("skipped booking %s: %s", booking_id, exc.code)
+        else:
+            done += 1
+    return done
+
+
+def _minutes(name: str) -> dt.timedelta:
+    return dt.timedelta(minutes=getattr(settings, name))
+
+
+def bookings_expire_due(*, now: dt.datetime) -> int:
+    ids = Booking.objects.filter(status=BookingStatus.PENDING, start__lte=now).values_list(
+        "pk", flat=True
+    )[:BATCH]
+    return _run_each(list(ids), booking_expire, now)
+
+
+def bookings_remind_due(*, now: dt.datetime) -> int:
+    ids = Booking.objects.filter(
+        status=BookingStatus.APPROVED,
+        reminded_at__isnull=True,
+        start__gt=now,
+        start__lte=now + _minutes("BOOKING_REMINDER_LEAD_MINUTES"),
+    ).values_list("pk", flat=True)[:BATCH]
+    return _run_each(list(ids), booking_remind, now)
+
+
+def bookings_mark_no_shows_due(*, now: dt.datetime) -> int:
+    ids = Booking.objects.filter(
+        status=BookingStatus.APPROVED,
+        resource__requires_checkin=True,
+        checked_in_at__isnull=True,
+        start__lte=now - _minutes("BOOKING_NO_SHOW_GRACE_MINUTES"),
+    ).values_list("pk", flat=True)[:BATCH]
+    return _run_each(list(ids), booking_mark_no_show, now)
+
+
+def bookings_complete_due(*, now: dt.datetime) -> int:
+    ids = (
+        Booking.objects.filter(status=BookingStatus.APPROVED, end__lte=now)
+        .filter(Q(checked_in_at__isnull=False) | Q(resource__requires_checkin=False))
+        .values_list("pk", flat=True)[:BATCH]
+    )
+    return _run_each(list(ids), booking_complete, now)
+
+
+def messages_deliver_due(*, now: dt.datetime) -> int:
+    return outbox_deliver_due(now=now)
+
+
+#: In this order: a pending booking that started expires before anything else looks at it.
+JOBS: list[tuple[str, Callable[..., int]]] = [
+    ("expire", bookings_expire_due),
+    ("remind", bookings_remind_due),
+    ("no_show", bookings_mark_no_shows_due),
+    ("complete", bookings_complete_due),
+    ("deliver", messages_deliver_due),
+]
+
+
+def run_due_jobs(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Run every job once; returns how many items each handled."""
+    now = now or timezone.now()
+    return {name: job(now=now) for name, job in JOBS}

@@ -1,0 +1,339 @@
+"""A booking's life after it is requested: decisions, cancellation, check-in and check-out,
+and the time-driven transitions (expiry, reminders, no-shows, completion).
+
+Every transition is one function that locks the booking (bookings.locking), checks who may
+act and whether the booking is in a state that allows it, records who, when and why in the
+booking's history, and tells the people concerned in the same transaction. Running one
+twice does no harm: the second run finds the booking moved on and changes nothing (the
+deciding transitions answer ``invalid_transition``; check-in, check-out and reminders
+simply return the booking as it is).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from alliance.access import (
+    member_can_cancel_booking,
+    member_can_check_in_booking,
+    member_can_decide_booking,
+    member_manages_unit,
+)
+from alliance.errors import AccessDenied, Conflict, ValidationFailed
+from alliance.models import Member
+from bookings.locking import booking_lock, event_record, validate_text
+from bookings.models import Booking, BookingEvent, BookingStatus
+from notifications.services import booking_notify
+
+REASON_MAX_LENGTH = 500
+Guard = Callable[[Booking], None]
+
+
+def _minutes(name: str) -> dt.timedelta:
+    return dt.timedelta(minutes=getattr(settings, name))
+
+
+def _transition(
+    *,
+    booking_id: int,
+    actor: Member | None,
+    to_status: str,
+    allowed_from: tuple[str, ...],
+    action: str,
+    reason: str,
+    now: dt.datetime,
+    may: Callable[[Member | None, Booking], bool] | None,
+    guard: Guard | None = None,
+    changes: dict | None = None,
+    notify: str | None = None,
+) -> Booking:
+    """Move one booking from one of ``allowed_from`` to ``to_status``, record and notify.
+
+    ``may`` decides access (None: the system acts); ``guard`` may refuse on time rules.
+    """
+    with transaction.atomic(durable=True):
+        booking = booking_lock(booking_id)
+        if may is not None and not may(actor, booking):
+            raise AccessDenied()
+        if booking.status not in allowed_from:
+            raise Conflict(
+                "invalid_transition",
+                params={
+                    "status": booking.get_status_display(),
+                    "action": BookingEvent.Action(action).label,
+                },
+                status=booking.status,
+            )
+        if guard is not None:
+            guard(booking)
+        from_status = booking.status
+        booking.status = to_status
+        for field, value in (changes or {}).items():
+            setattr(booking, field, value)
+        booking.save(update_fields=["status", "updated_at", *(changes or {})])
+        event_record(
+            booking=booking,
+            action=action,
+            from_status=from_status,
+            actor=actor,
+            reason=reason,
+            at=now,
+        )
+        if notify:
+            booking_notify(booking=booking, event=notify, actor=actor, reason=reason, now=now)
+    return booking
+
+
+def _reason(reason: str, *, required: bool = False) -> str:
+    return validate_text(reason, field="reason", max_length=REASON_MAX_LENGTH, required=required)
+
+
+# --- Decisions and cancellation -----------------------------------------------------------
+
+
+def booking_approve(
+    *, actor: Member, booking_id: int, reason: str = "", now: dt.datetime | None = None
+) -> Booking:
+    """Approve a pending booking: the secretariat or the resource unit's managers."""
+    return _transition(
+        booking_id=booking_id,
+        actor=actor,
+        to_status=BookingStatus.APPROVED,
+        allowed_from=(BookingStatus.PENDING,),
+        action=BookingEvent.Action.APPROVED,
+        reason=_reason(reason),
+        now=now or timezone.now(),
+        may=member_can_decide_booking,
+        notify="approved",
+    )
+
+
+def booking_reject(
+    *, actor: Member, booking_id: int, reason: str, now: dt.datetime | None = None
+) -> Booking:
+    """Reject a pending booking; a reason is required so that the booker learns why."""
+    return _transition(
+        booking_id=booking_id,
+        actor=actor,
+        to_status=BookingStatus.REJECTED,
+        allowed_from=(BookingStatus.PENDING,),
+        action=BookingEvent.Action.REJECTED,
+        reason=_reason(reason, required=True),
+        now=now or timezone.now(),
+        may=member_can_decide_booking,
+        notify="rejected",
+    )
+
+
+def booking_cancel(
+    *, actor: Member, booking_id: int, reason: str = "", now: dt.datetime | None = None
+) -> Booking:
+    """Cancel a pending or approved booking until it starts; frees the slot.
+
+    Inside ``BOOKING_LATE_CANCEL_MINUTES`` before the start the cancellation is recorded as
+    late. The booker is told when someone else cancelled.
+    """
+    now = now or timezone.now()
+
+    def not_started(booking: Booking) -> None:
+        if booking.start <= now:
+            raise Conflict("already_started")
+
+    def late(booking_start: dt.datetime) -> bool:
+        return now > booking_start - _minutes("BOOKING_LATE_CANCEL_MINUTES")
+
+    start = Booking.objects.filter(pk=booking_id).values_list("start", flat=True).first()
+    return _transition(
+        booking_id=booking_id,
+        actor=actor,
+        to_status=BookingStatus.CANCELLED,
+        allowed_from=(BookingStatus.PENDING, BookingStatus.APPROVED),
+        action=BookingEvent.Action.CANCELLED,
+        reason=_reason(reason),
+        now=now,
+        may=member_can_cancel_booking,
+        guard=not_started,
+        changes={"cancelled_late": start is not None and late(start)},
+        notify="cancelled",
+    )
+
+
+# --- Check-in and check-out ---------------------------------------------------------------
+
+
+def booking_check_in(
+    *, actor: Member, booking_id: int, code: str = "", now: dt.datetime | None = None
+) -> Booking:
+    """Record the booker's arrival, from ``BOOKING_CHECKIN_OPENS_MINUTES`` before the start
+    until ``BOOKING_NO_SHOW_GRACE_MINUTES`` after it (or the end, if sooner).
+
+    ``code`` is the resource's check-in code read from its QR code: proof of being there.
+    The resource's managers may check a booker in without it. Checking in again is a no-op.
+    """
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        booking = booking_lock(booking_id)
+        if not member_can_check_in_booking(actor, booking):
+            raise AccessDenied()
+        if booking.checked_in_at is not None:
+            return booking
+        if booking.status != BookingStatus.APPROVED:
+            raise Conflict(
+                "invalid_transition",
+                params={
+                    "status": booking.get_status_display(),
+                    "action": BookingEvent.Action.CHECKED_IN.label,
+                },
+                status=booking.status,
+            )
+        if not member_manages_unit(actor, booking.resource.unit_id) and (
+            code != booking.resource.checkin_code
+        ):
+            raise ValidationFailed("check_in_code_invalid")
+        opens = booking.start - _minutes("BOOKING_CHECKIN_OPENS_MINUTES")
+        closes = min(booking.end, booking.start + _minutes("BOOKING_NO_SHOW_GRACE_MINUTES"))
+        if now < opens:
+            raise Conflict(
+                "check_in_not_open", params={"minutes": settings.BOOKING_CHECKIN_OPENS_MINUTES}
+            )
+        if now > closes:
+            raise Conflict("check_in_closed")
+        booking.checked_in_at = now
+        booking.save(update_fields=["checked_in_at", "updated_at"])
+        event_record(
+            booking=booking,
+            action=BookingEvent.Action.CHECKED_IN,
+            from_status=booking.status,
+            actor=actor,
+            reason="",
+            at=now,
+        )
+    return booking
+
+
+def booking_check_out(*, actor: Member, booking_id: int, now: dt.datetime | None = None) -> Booking:
+    """Record the booker's departure; the booking is then completed. Again: a no-op."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        booking = booking_lock(booking_id)
+        if not member_can_check_in_booking(actor, booking):
+            raise AccessDenied()
+        if booking.checked_out_at is not None:
+            return booking
+        if booking.checked_in_at is None:
+            raise Conflict("not_checked_in")
+        from_status = booking.status
+        booking.checked_out_at = max(now, booking.checked_in_at)
+        booking.status = BookingStatus.COMPLETED
+        booking.save(update_fields=["checked_out_at", "status", "updated_at"])
+        event_record(
+            booking=booking,
+            action=BookingEvent.Action.CHECKED_OUT,
+            from_status=from_status,
+            actor=actor,
+            reason="",
+            at=now,
+        )
+    return booking
+
+
+# --- Time-driven transitions (run by bookings.jobs; the actor is the system) ---------------
+
+
+def booking_expire(*, booking_id: int, now: dt.datetime | None = None) -> Booking:
+    """A pending booking still undecided when it starts expires and frees the slot."""
+    now = now or timezone.now()
+
+    def started(booking: Booking) -> None:
+        if booking.start > now:
+            raise Conflict("not_due")
+
+    return _transition(
+        booking_id=booking_id,
+        actor=None,
+        to_status=BookingStatus.EXPIRED,
+        allowed_from=(BookingStatus.PENDING,),
+        action=BookingEvent.Action.EXPIRED,
+        reason="",
+        now=now,
+        may=None,
+        guard=started,
+        notify="expired",
+    )
+
+
+def booking_mark_no_show(*, booking_id: int, now: dt.datetime | None = None) -> Booking:
+    """An approved booking of a check-in resource with no check-in by the end of the grace
+    period becomes a no-show, which frees the rest of its slot."""
+    now = now or timezone.now()
+
+    def grace_over_without_check_in(booking: Booking) -> None:
+        if not booking.resource.requires_checkin or booking.checked_in_at is not None:
+            raise Conflict("not_due")
+        if now < booking.start + _minutes("BOOKING_NO_SHOW_GRACE_MINUTES"):
+            raise Conflict("not_due")
+
+    return _transition(
+        booking_id=booking_id,
+        actor=None,
+        to_status=BookingStatus.NO_SHOW,
+        allowed_from=(BookingStatus.APPROVED,),
+        action=BookingEvent.Action.NO_SHOW,
+        reason="",
+        now=now,
+        may=None,
+        guard=grace_over_without_check_in,
+        notify="no_show",
+    )
+
+
+def booking_complete(*, booking_id: int, now: dt.datetime | None = None) -> Booking:
+    """An approved booking that was used (checked in, or on a resource without check-in)
+    is completed once it has ended."""
+    now = now or timezone.now()
+
+    def ended_and_used(booking: Booking) -> None:
+        if booking.end > now:
+            raise Conflict("not_due")
+        if booking.resource.requires_checkin and booking.checked_in_at is None:
+            raise Conflict("not_due")
+
+    return _transition(
+        booking_id=booking_id,
+        actor=None,
+        to_status=BookingStatus.COMPLETED,
+        allowed_from=(BookingStatus.APPROVED,),
+        action=BookingEvent.Action.COMPLETED,
+        reason="",
+        now=now,
+        may=None,
+        guard=ended_and_used,
+    )
+
+
+def booking_remind(*, booking_id: int, now: dt.datetime | None = None) -> Booking:
+    """Remind the booker of an approved booking ``BOOKING_REMINDER_LEAD_MINUTES`` before it
+    starts, once."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        booking = booking_lock(booking_id)
+        due = booking.start - _minutes("BOOKING_REMINDER_LEAD_MINUTES") <= now < booking.start
+        if booking.reminded_at is not None or booking.status != BookingStatus.APPROVED or not due:
+            return booking
+        booking.reminded_at = now
+        booking.save(update_fields=["reminded_at", "updated_at"])
+        event_record(
+            booking=booking,
+            action=BookingEvent.Action.REMINDED,
+            from_status=booking.status,
+            actor=None,
+            reason="",
+            at=now,
+        )
+        booking_notify(booking=booking, event="reminder", now=now)
+    return booking

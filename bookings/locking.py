@@ -1,0 +1,105 @@
+"""The lock protocol shared by every writer of bookings (docs/bookings-concurrency.md).
+
+A writer opens ``transaction.atomic(durable=True)``, then takes the resource's row lock, and
+only then reads what it decides on. Transitions lock the resource and then the booking,
+always in that order, so that two writers never wait for each other crosswise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from alliance.errors import NotFound, ValidationFailed
+from alliance.models import Member
+from bookings.models import Booking, BookingEvent
+from resources.models import Resource
+
+EXCLUSION_VIOLATION = "23P01"
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def resource_lock(resource_id: int) -> Resource:
+    """Lock and return the resource row. Caller must be inside ``transaction.atomic``.
+
+    PostgreSQL: ``SELECT … FOR NO KEY UPDATE`` with a lock timeout, so that writers of one
+    resource queue here while inserts that merely reference the resource do not. SQLite has
+    no row locks: its IMMEDIATE transactions already hold the database's write lock.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("the resource lock needs an open transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"])
+    try:
+        return (
+            Resource.objects.select_for_update(no_key=True)
+            .prefetch_related("opening_hours")
+            .get(pk=resource_id)
+        )
+    except Resource.DoesNotExist:
+        raise NotFound() from None
+
+
+def booking_lock(booking_id: int) -> Booking:
+    """Lock the booking's resource, then the booking. Caller must be inside ``atomic``."""
+    resource_id = (
+        Booking.objects.filter(pk=booking_id).values_list("resource_id", flat=True).first()
+    )
+    if resource_id is None:
+        raise NotFound()
+    resource_lock(resource_id)
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("resource", "member", "unit")
+        .get(pk=booking_id)
+    )
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    return getattr(exc.__cause__, "sqlstate", None)
+
+
+def constraint_name(exc: BaseException) -> str | None:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def validate_interval(start: dt.datetime, end: dt.datetime) -> None:
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValidationFailed("naive_datetime")
+    if end <= start:
+        raise ValidationFailed("invalid_interval")
+
+
+def validate_text(value: str, *, field: str, max_length: int, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed("invalid", fields={field: ["required"]})
+    if len(value) > max_length:
+        raise ValidationFailed("invalid", fields={field: ["max_length"]})
+    return value
+
+
+def event_record(
+    *,
+    booking: Booking,
+    action: str,
+    from_status: str,
+    actor: Member | None,
+    reason: str,
+    at: dt.datetime,
+) -> BookingEvent:
+    """Append one entry to the booking's history. Caller holds the booking's lock."""
+    return BookingEvent.objects.create(
+        booking=booking,
+        action=action,
+        from_status=from_status,
+        to_status=booking.status,
+        actor=actor,
+        reason=reason,
+        at=at,
+    )
