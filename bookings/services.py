@@ -20,6 +20,7 @@ from django.utils import timezone
 from alliance.errors import Conflict, Unavailable, ValidationFailed
 from alliance.models import Member
 from bookings.lifecycle import (  # noqa: F401 - the public write API of bookings
+    REASON_MAX_LENGTH,
     booking_approve,
     booking_cancel,
     booking_check_in,
