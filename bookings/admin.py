@@ -83,6 +83,10 @@ class BookingAdmin(ScopedModelAdmin):
         "purpose",
         "attendees",
         "status",
+        "checked_in_at",
+        "checked_out_at",
+        "cancelled_late",
+        "reminded_at",
         "created_at",
         "updated_at",
     )

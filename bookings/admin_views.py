@@ -29,8 +29,9 @@ from django.utils.translation import ngettext
 
 from alliance.admin import request_actor
 from alliance.errors import DomainError
+from bookings.lifecycle import REASON_MAX_LENGTH
 from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
-from bookings.services import REASON_MAX_LENGTH, booking_approve, booking_reject
+from bookings.services import booking_approve, booking_reject
 from resources.models import Closure, Resource, Weekday
 from resources.selectors import alliance_zone, local_midnight, resource_calendar_get
 

@@ -51,6 +51,7 @@ RULE_FIELDS = (
     "max_days_ahead",
     "buffer_minutes",
     "requires_approval",
+    "requires_checkin",
     "allowed_units",
 )
 
@@ -126,6 +127,8 @@ class ResourceAdmin(ScopedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["is_retired", "checkin_code", "back_office_links", "updated_at"]
+        # Rules the service does not (yet) take are shown, not edited.
+        readonly += [name for name in RULE_FIELDS[:-1] if name not in RESOURCE_FIELDS]
         if obj is not None:
             readonly.append("unit")  # A resource stays with the unit that shares it.
         return readonly
