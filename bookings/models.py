@@ -155,3 +155,45 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class CalendarFeed(models.Model):
+    """An iCalendar feed of one member's bookings, or of one resource's busy times.
+
+    The feed's URL carries a random token; only its SHA-256 digest is stored, so a leaked
+    database does not leak the feeds. Resetting the token invalidates the old URL.
+    """
+
+    member = models.OneToOneField(
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feed",
+    )
+    resource = models.OneToOneField(
+        Resource,
+        verbose_name=_("resource"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feed",
+    )
+    token_digest = models.CharField(_("token digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    reset_at = models.DateTimeField(_("token reset at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(member__isnull=False) & Q(resource__isnull=True))
+                | (Q(member__isnull=True) & Q(resource__isnull=False)),
+                name="calendar_feed_exactly_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.member or self.resource)
