@@ -1,0 +1,60 @@
+"""Bookings: requesting one, the booking as its viewers see it, and decisions on it."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from api.fields import LocalDateTimeField
+from bookings.models import BookingStatus
+from bookings.services import ATTENDEES_MAX, PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
+from resources.models import Resource
+
+
+class BookingCreateInputSerializer(serializers.Serializer):
+    resource = serializers.PrimaryKeyRelatedField(
+        queryset=Resource.objects.all(),
+        # Parse the id strictly (1.5 is not 1); an unknown or out-of-range id is
+        # ``does_not_exist``.
+        pk_field=serializers.IntegerField(),
+        help_text="Id of the resource to book.",
+    )
+    start = LocalDateTimeField(help_text="ISO 8601; without an offset it is Asia/Shanghai time.")
+    end = LocalDateTimeField(help_text="Exclusive end; ISO 8601 as start.")
+    purpose = serializers.CharField(max_length=PURPOSE_MAX_LENGTH)
+    attendees = serializers.IntegerField(
+        min_value=1, max_value=ATTENDEES_MAX, required=False, default=1
+    )
+
+
+class BookingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    resource = serializers.IntegerField(source="resource_id")
+    resource_name = serializers.CharField(source="resource.name")
+    resource_unit = serializers.IntegerField(
+        source="resource.unit_id", help_text="Id of the unit that owns the resource."
+    )
+    member = serializers.IntegerField(source="member_id", help_text="Id of the booker.")
+    member_name = serializers.CharField(source="member.name")
+    unit = serializers.IntegerField(source="unit_id", help_text="The booker's unit at booking.")
+    unit_name = serializers.CharField(source="unit.name")
+    start = LocalDateTimeField()
+    end = LocalDateTimeField()
+    purpose = serializers.CharField()
+    attendees = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=BookingStatus.choices)
+    created_at = LocalDateTimeField()
+    updated_at = LocalDateTimeField()
+
+
+class BookingReasonInputSerializer(serializers.Serializer):
+    """Cancel or approve: an optional note for the history."""
+
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+
+class BookingRejectInputSerializer(serializers.Serializer):
+    """Reject: the booker learns why."""
+
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
