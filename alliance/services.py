@@ -14,6 +14,7 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
@@ -236,6 +237,16 @@ def _password_check(password: str, user: Any) -> None:
         raise ValidationFailed("weak_password", fields={"password": codes}) from None
 
 
+def password_hash_make(*, password: str) -> str:
+    """Check a password against AUTH_PASSWORD_VALIDATORS and hash it once.
+
+    For the system only: seed_demo hashes the one demo password once and passes the hash
+    to member_create for every demo account, as hashing costs most of a second each.
+    """
+    _password_check(password, None)
+    return make_password(password)
+
+
 def member_create(
     *,
     actor: Member | None,
@@ -245,6 +256,7 @@ def member_create(
     phone: str = "",
     username: str | None = None,
     password: str | None = None,
+    password_hash: str | None = None,
 ) -> Member:
     """Create a member of a unit together with their Django user account.
 
@@ -252,7 +264,12 @@ def member_create(
     WeChat, or is given a password later). Secretariat and unit managers get
     ``is_staff`` so that they can open the back office. Access: the secretariat creates
     anyone; a unit manager creates researchers of their own unit only.
+
+    ``password_hash`` (from password_hash_make) is for the system (``actor=None``) only,
+    instead of ``password``.
     """
+    if password_hash is not None and (actor is not None or password is not None):
+        raise ValueError("password_hash is for the system only, instead of a password")
     if not _may_create_member(actor, unit_id=unit_id, role=role):
         raise AccessDenied()
     if role not in MemberRole.values:
@@ -265,7 +282,9 @@ def member_create(
         raise ValidationFailed("unit_inactive")
     user_model = get_user_model()
     user = user_model(username=username, is_staff=role in BACK_OFFICE_ROLES)
-    if password is None:
+    if password_hash is not None:
+        user.password = password_hash
+    elif password is None:
         user.set_unusable_password()
     else:
         _password_check(password, user)

@@ -119,10 +119,11 @@ def _text_values_clean(values: dict[str, Any]) -> dict[str, Any]:
 
 def _allowed_units_clean(unit_ids: Iterable[int] | None) -> list[int]:
     """The allow-list as sorted unit ids; every id must name an existing unit."""
-    ids = sorted(set(unit_ids or ()))
+    ids = list(unit_ids or ())
     if any(not isinstance(i, int) or isinstance(i, bool) for i in ids):
         raise ValidationFailed("invalid", fields={"allowed_unit_ids": ["invalid"]})
-    if Unit.objects.filter(pk__in=ids).count() != len(ids):
+    ids = sorted(set(ids))
+    if ids and Unit.objects.filter(pk__in=ids).count() != len(ids):
         raise ValidationFailed("invalid", fields={"allowed_unit_ids": ["unknown_unit"]})
     return ids
 
@@ -212,7 +213,8 @@ def resource_create(
             allowed = _allowed_units_clean(allowed_unit_ids)
             _name_free(unit_id=unit_id, name=resource.name)
             resource.save()
-            resource.allowed_units.set(allowed)
+            if allowed:
+                resource.allowed_units.set(allowed)
     except IntegrityError:  # A concurrent writer took the name.
         raise ValidationFailed("resource_name_taken", fields={"name": ["unique"]}) from None
     return resource
@@ -345,7 +347,8 @@ def opening_hours_set(
         current = list(resource.opening_hours.order_by("weekday", "start_time"))
         if [(w.weekday, w.start_time, w.end_time) for w in current] == clean:
             return current
-        resource.opening_hours.all().delete()
+        if current:
+            resource.opening_hours.all().delete()
         return OpeningHours.objects.bulk_create(
             OpeningHours(resource=resource, weekday=weekday, start_time=start, end_time=end)
             for weekday, start, end in clean
