@@ -111,6 +111,9 @@ class ResourceAdmin(ScopedModelAdmin):
     def scope_filter(self, scope):
         return resources_manageable_by(scope)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("unit")
+
     def scope_may_view(self, scope, obj):
         return scope.manages_unit(obj.unit_id)
 
