@@ -73,6 +73,16 @@ def member_can_view_booking(member: Member | None, booking: Booking) -> bool:
     return member_can_decide_booking(member, booking)
 
 
+def member_can_issue_invite(actor: Member | None, member: Member) -> bool:
+    """Give a member a (new) invite code: whoever may create that member, that is the
+    secretariat for anyone, a unit manager for the researchers of their own unit."""
+    if member_is_secretariat(actor):
+        return True
+    if member.role != MemberRole.RESEARCHER:
+        return False
+    return member_manages_unit(actor, member.unit_id)
+
+
 # --- The same policy as query filters (for lists) ------------------------------------------
 # Each mirrors the per-object helper named in its docstring; tests/api/test_permissions.py
 # checks that the two agree for every role.

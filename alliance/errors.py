@@ -58,6 +58,20 @@ MESSAGES = {
     "overlapping_opening_hours": _("Opening windows on the same day must not overlap."),
     # Notifications
     "unknown_template": _("The alliance sends no messages with template %(template_id)s."),
+    # Sign-in
+    "wechat_code_invalid": _("The WeChat sign-in code is invalid or was already used."),
+    "wechat_rate_limited": _("WeChat is limiting sign-ins right now; please try again shortly."),
+    "wechat_unavailable": _("WeChat cannot be reached right now; please try again later."),
+    "invite_code_invalid": _("This invite code is not valid."),
+    "invite_code_used": _("This invite code has already been used."),
+    "invite_code_expired": _("This invite code has expired; please ask for a new one."),
+    "already_bound": _("This WeChat account is already linked to a member."),
+    "member_already_bound": _("This member is already linked to another WeChat account."),
+    "invalid_credentials": _("The username or the password is wrong."),
+    "password_login_not_allowed": _(
+        "Only back-office staff sign in with a password; please use the mini-program."
+    ),
+    "not_bound": _("Please link your WeChat account to your membership with an invite code."),
     # Access
     "not_authenticated": _("Please sign in."),
     "permission_denied": _("You are not allowed to do this."),

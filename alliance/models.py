@@ -87,3 +87,85 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.unit})"
+
+
+class SignInChannel(models.TextChoices):
+    WECHAT = "wechat", _("WeChat mini-program")
+    PASSWORD = "password", _("Username and password")  # noqa: S105 - a label, not a secret
+
+
+class ApiToken(models.Model):
+    """A bearer token of the REST API (``Authorization: Bearer <token>``).
+
+    The token itself is shown once, when issued; only its SHA-256 ``digest`` is stored, so
+    a copy of the database signs no one in. A token belongs to a member (bound) or, after a
+    WeChat sign-in by someone not yet linked to a member, only to a WeChat openid (unbound:
+    it may browse but not book). Issued, checked and revoked by alliance.tokens only.
+    """
+
+    Channel = SignInChannel
+
+    digest = models.CharField(_("SHA-256 digest"), max_length=64, unique=True)
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+    )
+    wechat_openid = models.CharField(_("WeChat openid"), max_length=64, blank=True, db_index=True)
+    channel = models.CharField(_("signed in with"), max_length=8, choices=Channel.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(member__isnull=False) | ~models.Q(wechat_openid=""),
+                name="apitoken_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=SignInChannel.values),
+                name="apitoken_channel_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"API token {self.pk} ({self.get_channel_display()})"
+
+
+class InviteCode(models.Model):
+    """A one-time code that links a WeChat account to a member (``POST /auth/bind/``).
+
+    Given to the person when their membership is created; works once and expires. Only a
+    keyed digest (HMAC-SHA256 with SECRET_KEY) is stored, so codes cannot be recovered or
+    brute-forced offline from the database. Issued and redeemed by alliance.tokens only.
+    """
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="invite_codes"
+    )
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        Member,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invite code")
+        verbose_name_plural = _("invite codes")
+
+    def __str__(self) -> str:
+        return f"Invite code {self.pk} for {self.member}"

@@ -1,3 +1,12 @@
 """Sign-in endpoints under /api/v1/auth/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from api.auth import views
+
+urlpatterns = [
+    path("wechat-login/", views.WeChatLoginApi.as_view(), name="auth-wechat-login"),
+    path("bind/", views.BindApi.as_view(), name="auth-bind"),
+    path("password-login/", views.PasswordLoginApi.as_view(), name="auth-password-login"),
+    path("logout/", views.LogoutApi.as_view(), name="auth-logout"),
+]

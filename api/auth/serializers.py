@@ -1,0 +1,105 @@
+"""Input and output shapes of the sign-in endpoints, /me/ and /members/.
+
+Plain serializers: they check types and lengths, nothing else; who may do what and what a
+code means is decided in alliance.tokens and alliance.access.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+from alliance.models import MemberRole
+from api.v1.serializers.common import ErrorSerializer
+
+# --- Shared output ------------------------------------------------------------------------
+
+
+class MemberUnitOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    short_name = serializers.CharField()
+
+
+class MemberOutputSerializer(serializers.Serializer):
+    """The signed-in member as the mini-program shows them."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+    phone = serializers.CharField()
+    unit = MemberUnitOutputSerializer()
+
+
+# --- Sign-in ------------------------------------------------------------------------------
+
+
+class WeChatLoginInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=128, help_text="The code from `wx.login()`.")
+
+
+class WeChatLoginOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text="Send as `Authorization: Bearer <token>`. Shown only this once."
+    )
+    bound = serializers.BooleanField(
+        help_text="False until the WeChat account is linked to a member with an invite code."
+    )
+    member = MemberOutputSerializer(allow_null=True)
+
+
+class BindInputSerializer(serializers.Serializer):
+    invite_code = serializers.CharField(
+        max_length=32, help_text="The code given when the membership was created."
+    )
+
+
+class BindOutputSerializer(serializers.Serializer):
+    bound = serializers.BooleanField()
+    member = MemberOutputSerializer()
+
+
+class PasswordLoginInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordLoginOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text="Send as `Authorization: Bearer <token>`. Shown only this once."
+    )
+    member = MemberOutputSerializer()
+
+
+class MeOutputSerializer(serializers.Serializer):
+    bound = serializers.BooleanField()
+    member = MemberOutputSerializer(allow_null=True)
+
+
+# --- Members ------------------------------------------------------------------------------
+
+
+class MemberCreateInputSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    name = serializers.CharField(max_length=50)
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+
+
+class MemberInviteOutputSerializer(serializers.Serializer):
+    """A member and the invite code that links their WeChat account (shown only once)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+    phone = serializers.CharField()
+    unit = MemberUnitOutputSerializer()
+    invite_code = serializers.CharField()
+    invite_expires_at = serializers.DateTimeField()
+
+
+# --- Documented error answers -------------------------------------------------------------
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorSerializer, description=description)

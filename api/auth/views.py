@@ -1,0 +1,246 @@
+"""Sign-in endpoints (/api/v1/auth/…), /api/v1/me/ and /api/v1/members/.
+
+Each view parses its input, calls one service of alliance.tokens and formats the answer.
+The sign-in endpoints take no credentials (a stale token sent out of habit must not stop
+anyone from signing in again).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from alliance.tokens import (
+    Invitation,
+    api_token_revoke,
+    invite_code_redeem,
+    member_invite,
+    member_invite_renew,
+    password_sign_in,
+    wechat_sign_in,
+)
+from api.auth.serializers import (
+    BindInputSerializer,
+    BindOutputSerializer,
+    MemberCreateInputSerializer,
+    MemberInviteOutputSerializer,
+    MeOutputSerializer,
+    PasswordLoginInputSerializer,
+    PasswordLoginOutputSerializer,
+    WeChatLoginInputSerializer,
+    WeChatLoginOutputSerializer,
+    error,
+)
+from api.authentication import (
+    BearerTokenAuthentication,
+    IsBoundMember,
+    request_member,
+)
+from api.throttling import (
+    FailureCountingMixin,
+    SignInFailureThrottle,
+    client_ip,
+    failures_reset,
+)
+
+INVALID = error("Bad input (`invalid`, with `fields`).")
+UNAUTHENTICATED = error("No, an unknown, an expired or a revoked token.")
+THROTTLED = error("Too many failed attempts (`throttled`); see Retry-After.")
+FORBIDDEN = error("`not_bound` for an unbound token, `permission_denied`, `member_inactive`.")
+
+
+class WeChatLoginApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["auth"],
+        request=WeChatLoginInputSerializer,
+        responses={
+            200: WeChatLoginOutputSerializer,
+            400: error("`wechat_code_invalid`: the code is unknown to WeChat or was used."),
+            403: error("`member_inactive`: the linked membership was deactivated."),
+            503: error("`wechat_rate_limited` or `wechat_unavailable`: try again later."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Sign in with the code of `wx.login()`.
+
+        The answer's token is bound when the WeChat account is linked to a member; an
+        unbound token may browse but not book until `POST /auth/bind/`.
+        """
+        data = WeChatLoginInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sign_in = wechat_sign_in(code=data.validated_data["code"])
+        body = {"token": sign_in.token, "bound": sign_in.member is not None}
+        body["member"] = sign_in.member
+        return Response(WeChatLoginOutputSerializer(body).data)
+
+
+class BindApi(FailureCountingMixin, APIView):
+    authentication_classes = [BearerTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [SignInFailureThrottle]
+    failure_scope = "invite"
+    failure_codes = frozenset({"invite_code_invalid", "invite_code_used", "invite_code_expired"})
+
+    def failure_keys(self, request: Request) -> list[str]:
+        openid = request.auth.wechat_openid if request.auth is not None else ""
+        return [f"openid:{openid}", f"ip:{client_ip(request)}"]
+
+    @extend_schema(
+        tags=["auth"],
+        request=BindInputSerializer,
+        responses={
+            200: BindOutputSerializer,
+            400: error("`invite_code_invalid`, `invite_code_used` or `invite_code_expired`."),
+            401: UNAUTHENTICATED,
+            403: error("`member_inactive`."),
+            409: error("`already_bound` or `member_already_bound`."),
+            429: THROTTLED,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Link the signed-in WeChat account to a member with their invite code.
+
+        The code works once and expires. Wrong codes are counted per WeChat account and
+        per client address; too many in a while answer 429 for a while.
+        """
+        data = BindInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = invite_code_redeem(token=request.auth, code=data.validated_data["invite_code"])
+        return Response(BindOutputSerializer({"bound": True, "member": member}).data)
+
+
+class PasswordLoginApi(FailureCountingMixin, APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [SignInFailureThrottle]
+    failure_scope = "password"
+    failure_codes = frozenset({"invalid_credentials"})
+
+    def failure_keys(self, request: Request) -> list[str]:
+        username = request.data.get("username") if isinstance(request.data, dict) else None
+        username = username.strip().lower() if isinstance(username, str) else ""
+        return [f"username:{username}", f"ip:{client_ip(request)}"]
+
+    @extend_schema(
+        tags=["auth"],
+        request=PasswordLoginInputSerializer,
+        responses={
+            200: PasswordLoginOutputSerializer,
+            400: error("`invalid_credentials`, or `invalid` input."),
+            403: error(
+                "`password_login_not_allowed` (not back-office staff), `no_member_profile`, "
+                "`member_inactive`."
+            ),
+            429: THROTTLED,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Sign in back-office staff with username and password.
+
+        Django superusers count as secretariat. Failed attempts are counted per username
+        and per client address; too many in a while answer 429 for a while.
+        """
+        data = PasswordLoginInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sign_in = password_sign_in(**data.validated_data)
+        failures_reset(self.failure_scope, self.failure_keys(request)[:1])
+        body = {"token": sign_in.token, "member": sign_in.member}
+        return Response(PasswordLoginOutputSerializer(body).data)
+
+
+class LogoutApi(APIView):
+    authentication_classes = [BearerTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["auth"], request=None, responses={204: None, 401: UNAUTHENTICATED})
+    def post(self, request: Request) -> Response:
+        """Sign out: the token of this request stops working."""
+        api_token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["auth"], responses={200: MeOutputSerializer, 401: UNAUTHENTICATED})
+    def get(self, request: Request) -> Response:
+        """Who is signed in: the member, or `bound: false` for an unbound WeChat token."""
+        member = request_member(request)
+        return Response(MeOutputSerializer({"bound": member is not None, "member": member}).data)
+
+
+def _invitation_body(invitation: Invitation) -> dict:
+    member = invitation.member
+    return {
+        "id": member.pk,
+        "name": member.name,
+        "role": member.role,
+        "phone": member.phone,
+        "unit": member.unit,
+        "invite_code": invitation.code,
+        "invite_expires_at": invitation.invite.expires_at,
+    }
+
+
+class MemberCreateApi(APIView):
+    permission_classes = [IsBoundMember]
+
+    @extend_schema(
+        tags=["members"],
+        request=MemberCreateInputSerializer,
+        responses={
+            201: MemberInviteOutputSerializer,
+            400: error("`invalid` input or `unit_inactive`."),
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: error("`not_found`: no such unit."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Create a member of a unit and the invite code that links their WeChat account.
+
+        The secretariat creates members of any unit and role; a unit manager creates
+        researchers of their own unit. Give the person the invite code: it is shown only
+        in this answer.
+        """
+        data = MemberCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        invitation = member_invite(
+            actor=request_member(request),
+            unit_id=values["unit"],
+            name=values["name"],
+            role=values["role"],
+            phone=values["phone"],
+        )
+        body = MemberInviteOutputSerializer(_invitation_body(invitation)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class MemberInviteCodeApi(APIView):
+    permission_classes = [IsBoundMember]
+
+    @extend_schema(
+        tags=["members"],
+        request=None,
+        responses={
+            201: MemberInviteOutputSerializer,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: error("`not_found`: no such member."),
+            409: error("`member_already_bound`: the member has linked WeChat already."),
+        },
+    )
+    def post(self, request: Request, member_id: int) -> Response:
+        """A new invite code for a member who has not linked WeChat yet (the old one was
+        lost or expired; it stops working). Same access as creating that member."""
+        invitation = member_invite_renew(actor=request_member(request), member_id=member_id)
+        body = MemberInviteOutputSerializer(_invitation_body(invitation)).data
+        return Response(body, status=status.HTTP_201_CREATED)
