@@ -5,7 +5,13 @@ from django.contrib.auth import get_user_model
 
 from alliance.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from alliance.models import Member, MemberRole, Unit, UnitKind
-from alliance.services import member_create, member_update, unit_create, unit_update
+from alliance.services import (
+    member_create,
+    member_update,
+    password_hash_make,
+    unit_create,
+    unit_update,
+)
 from tests.factories import MemberFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -258,6 +264,42 @@ def test_bad_member_input_is_refused(secretariat, unit, changes, field, error):
 
     assert refused.value.extra["fields"] == {field: [error]}
     assert User.objects.count() == users_before
+
+
+def test_the_system_gives_many_accounts_one_precomputed_hash(unit):
+    password_hash = password_hash_make(password=STRONG_PASSWORD)
+
+    first = member_create(
+        actor=None, unit_id=unit.pk, name="演示一", role="researcher", password_hash=password_hash
+    )
+    second = member_create(
+        actor=None, unit_id=unit.pk, name="演示二", role="researcher", password_hash=password_hash
+    )
+
+    assert first.user.check_password(STRONG_PASSWORD)
+    assert second.user.check_password(STRONG_PASSWORD)
+
+
+def test_a_weak_password_is_refused_before_hashing():
+    with pytest.raises(ValidationFailed) as refused:
+        password_hash_make(password="abc")
+
+    assert refused.value.code == "weak_password"
+
+
+def test_only_the_system_may_pass_a_precomputed_hash(secretariat, unit):
+    password_hash = password_hash_make(password=STRONG_PASSWORD)
+
+    with pytest.raises(ValueError, match="system only"):
+        member_create(
+            actor=secretariat,
+            unit_id=unit.pk,
+            name="走捷径",
+            role="researcher",
+            password_hash=password_hash,
+        )
+
+    assert not Member.objects.filter(name="走捷径").exists()
 
 
 def test_members_cannot_join_an_inactive_unit(secretariat):
