@@ -199,6 +199,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No calls to swagger.io for the validity badge: the docs work offline.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Choice sets that share a field name get stable schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "alliance.models.UnitKind",
+        "ResourceKindEnum": "resources.models.ResourceKind",
+        "MemberRoleEnum": "alliance.models.MemberRole",
+        "BookingStatusEnum": "bookings.models.BookingStatus",
+        "NotificationKindEnum": "notifications.models.NotificationKind",
+    },
 }
 
 # --- WeChat -------------------------------------------------------------------------------

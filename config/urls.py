@@ -5,3 +5,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
 ]
+
+# Under /api/ even Django's own error pages answer JSON with a code (api.http_errors).
+handler400 = "api.http_errors.bad_request"
+handler403 = "api.http_errors.permission_denied"
+handler404 = "api.http_errors.page_not_found"
+handler500 = "api.http_errors.server_error"
