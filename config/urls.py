@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.calendars import calendar_feed_view
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("calendars/<str:token>.ics", calendar_feed_view, name="calendar-feed"),
 ]
 
 # Under /api/ even Django's own error pages answer JSON with a code (api.http_errors).
