@@ -5,6 +5,7 @@ variable. The defaults are safe for development only: with DEBUG off the project
 to start on the development secret key.
 """
 
+import base64
 import json
 import os
 from pathlib import Path
@@ -53,6 +54,19 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
         "SECRET_KEY must be set in the environment when DEBUG is off "
         "(the development key is public)."
     )
+# Key for secrets stored encrypted because they must be read back (alliance.crypto): a
+# Fernet key (32 random bytes, URL-safe base64). Empty: derived from SECRET_KEY, so that
+# changing SECRET_KEY only makes such secrets (the WeChat access token) be fetched again.
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+if FIELD_ENCRYPTION_KEY:
+    try:  # binascii.Error and UnicodeEncodeError are ValueErrors
+        _key_length = len(base64.urlsafe_b64decode(FIELD_ENCRYPTION_KEY.encode("ascii")))
+    except ValueError:
+        _key_length = 0
+    if _key_length != 32:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY must be a Fernet key: 32 bytes in URL-safe base64"
+        )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

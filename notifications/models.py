@@ -180,14 +180,17 @@ class WeChatAccessToken(models.Model):
 
     WeChat limits token fetches per day and a new token from ``/cgi-bin/token`` invalidates
     the old one, so every worker and server must share one. The token is a credential: it
-    is never logged, shown in the admin or returned by the API.
+    is never logged, shown in the admin or returned by the API, and it is stored only
+    encrypted (alliance.crypto; it must be read back, so it cannot be hashed). A value that
+    no longer decrypts (the key changed) counts as no token: notifications.wechat fetches
+    a new one.
     """
 
     SINGLETON = 1
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON)
     appid = models.CharField(_("app id"), max_length=64, blank=True)
-    token = models.CharField(_("access token"), max_length=512, blank=True)
+    token_encrypted = models.TextField(_("access token (encrypted)"), blank=True, editable=False)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     fetched_at = models.DateTimeField(_("fetched at"), null=True, blank=True)
 

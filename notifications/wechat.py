@@ -8,7 +8,10 @@ fetched or fetches one itself. So concurrent workers wait for one fetch instead 
 fetching (WeChat limits fetches per day, and a new ``/cgi-bin/token`` token invalidates
 the previous one). The lock is held during the fetch, at most ``WECHAT_TIMEOUT_SECONDS``.
 
-The token is a credential: it is never logged, put into an error message or shown.
+The token is a credential: it is never logged, put into an error message or shown, and it
+is stored only encrypted (alliance.crypto), in the row and in the cache alike. A stored value
+that does not decrypt (FIELD_ENCRYPTION_KEY or SECRET_KEY changed, or a value from before
+encryption) counts as no token, so the next reader fetches a new one instead of failing.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from alliance.crypto import secret_decrypt, secret_encrypt
 from alliance.wechat import (
     WeChatAccessTokenInvalid,
     WeChatUnavailable,
@@ -77,31 +81,40 @@ def access_token_get(*, stale_token: str | None = None) -> str:
     key = _cache_key()
     cached = cache.get(key)
     if cached is not None:
-        token, expires_at = cached
-        if token != stale_token and expires_at - _margin() > now:
+        encrypted, expires_at = cached
+        token = secret_decrypt(encrypted)
+        if token and token != stale_token and expires_at - _margin() > now:
             return token
     WeChatAccessToken.objects.get_or_create(pk=WeChatAccessToken.SINGLETON)
     with transaction.atomic():
         row = WeChatAccessToken.objects.select_for_update().get(pk=WeChatAccessToken.SINGLETON)
+        stored = secret_decrypt(row.token_encrypted)
+        if row.token_encrypted and stored is None:
+            logger.warning(
+                "The stored WeChat access token does not decrypt (encryption key changed?); "
+                "fetching a new one"
+            )
         usable = (
-            row.token
-            and row.token != stale_token
+            stored
+            and stored != stale_token
             and row.expires_at is not None
             and row.expires_at - _margin() > now
             and row.appid == settings.WECHAT_APPID
         )
         if not usable:
             # Force a new stable token only when WeChat refused the one we hold.
-            token, expires_in = _fetch(force_refresh=bool(stale_token) and row.token == stale_token)
-            row.token, row.appid = token, settings.WECHAT_APPID
+            token, expires_in = _fetch(force_refresh=bool(stale_token) and stored == stale_token)
+            row.token_encrypted, row.appid = secret_encrypt(token), settings.WECHAT_APPID
             row.expires_at = now + dt.timedelta(seconds=expires_in)
             row.fetched_at = now
             row.save()
             logger.info("Fetched a new WeChat access token, valid for %s s", expires_in)
-        token, expires_at = row.token, row.expires_at
+        else:
+            token = stored
+        encrypted, expires_at = row.token_encrypted, row.expires_at
     ttl = (expires_at - _margin() - now).total_seconds()
     if ttl > 0:
-        cache.set(key, (token, expires_at), timeout=ttl)
+        cache.set(key, (encrypted, expires_at), timeout=ttl)
     return token
 
 

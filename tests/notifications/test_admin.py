@@ -1,14 +1,16 @@
-"""The back office's view of notifications: the secretariat only, read-only, and retrying
-given-up WeChat messages through the service."""
+"""The back office's view of notifications: the secretariat only, read-only, retrying
+given-up WeChat messages through the service, and never the WeChat access token."""
 
 import pytest
+from django.contrib import admin
 from django.db import transaction
 from django.test import Client
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from alliance.models import MemberRole
-from notifications.models import OutboxMessage, SubscriptionCredit
+from notifications.models import OutboxMessage, SubscriptionCredit, WeChatAccessToken
 from notifications.services import booking_notify
+from notifications.wechat import access_token_get
 from tests.conftest import FROZEN_NOW
 from tests.factories import MemberFactory, UserFactory
 from tests.notifications.conftest import TEMPLATES
@@ -98,3 +100,21 @@ def test_the_secretariat_can_send_given_up_messages_again(messages_):
         FROZEN_NOW,
     )
     assert (sent.status, sent.attempts) == ("sent", 1)
+
+
+def test_not_even_a_superuser_sees_the_access_token_in_the_back_office(wechat_server):
+    token = access_token_get()
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    index = client.get(reverse("admin:index"))
+    app = client.get(reverse("admin:app_list", args=["notifications"]))
+
+    assert (index.status_code, app.status_code) == (200, 200)
+    assert "WeChat messages" in app.content.decode(), "the app's other models are listed"
+    assert not admin.site.is_registered(WeChatAccessToken)
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:notifications_wechataccesstoken_changelist")
+    for page in (index.content.decode(), app.content.decode()):
+        assert "access token" not in page.lower()
+        assert token not in page

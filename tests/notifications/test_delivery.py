@@ -10,6 +10,7 @@ import time_machine
 from django.core.cache import cache
 from django.db import transaction
 
+from alliance.crypto import secret_decrypt
 from bookings.models import BookingEvent
 from notifications.models import OutboxMessage, SubscriptionCredit, WeChatAccessToken
 from notifications.services import _outbox_claim, booking_notify, outbox_deliver_due
@@ -37,6 +38,11 @@ def queue_message(booking, event="approved", **kwargs):
     with transaction.atomic():
         booking_notify(booking=booking, event=event, **kwargs)
     return OutboxMessage.objects.get(notification__booking=booking, notification__kind=event)
+
+
+def stored_token():
+    """The access token as the database holds it, decrypted."""
+    return secret_decrypt(WeChatAccessToken.objects.get().token_encrypted)
 
 
 def another_booking(booking, day):
@@ -75,7 +81,7 @@ def test_a_due_message_is_sent_exactly_as_wechat_expects(wechat, booking, bookin
     }
     (send,) = wechat.requests_to(SUBSCRIBE_SEND)
     assert send.method == "POST"
-    assert send.query == {"access_token": WeChatAccessToken.objects.get().token}
+    assert send.query == {"access_token": stored_token()}
     assert send.json == {
         "touser": OPENID,
         "template_id": TEMPLATES["approved"],
@@ -156,7 +162,7 @@ def test_a_refused_token_is_replaced_once_and_the_send_retried(
 ):
     queue_message(booking)
     outbox_deliver_due()
-    old_token = WeChatAccessToken.objects.get().token
+    old_token = stored_token()
     if refusal == "expired":
         wechat.expire_access_tokens()  # 42001
     else:
@@ -171,10 +177,10 @@ def test_a_refused_token_is_replaced_once_and_the_send_retried(
     sends = wechat.requests_to(SUBSCRIBE_SEND)
     assert [send.query["access_token"] for send in sends[1:]] == [
         old_token,
-        WeChatAccessToken.objects.get().token,
+        stored_token(),
     ]
     if refusal == "expired":
-        assert WeChatAccessToken.objects.get().token != old_token
+        assert stored_token() != old_token
 
 
 def test_a_token_refused_again_after_a_refresh_is_retried_later_and_never_shown(
