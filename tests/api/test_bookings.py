@@ -424,5 +424,5 @@ def test_approving_a_booking_no_longer_pending_is_409_invalid_transition(world, 
 
     assert response.status_code == 409
     assert response.json()["code"] == "invalid_transition"
-    assert response.json()["message"] == "This booking is Approved; it cannot be Approved."
+    assert response.json()["message"] == "This booking is Approved; it cannot be approved."
     assert not booking.events.exists()
