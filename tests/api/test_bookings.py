@@ -65,6 +65,9 @@ def test_a_researcher_books_a_free_slot_and_gets_the_booking_back(world):
         "purpose": "冷冻电镜样品观察",
         "attendees": 3,
         "status": "pending",
+        "checked_in_at": None,
+        "checked_out_at": None,
+        "cancelled_late": False,
         "created_at": "2026-11-23T08:00:00+08:00",
         "updated_at": "2026-11-23T08:00:00+08:00",
     }
