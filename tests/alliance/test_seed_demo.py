@@ -152,7 +152,9 @@ def test_bookings_went_through_the_scheduler_and_keep_every_rule(seeded, frozen_
             end=booking.end,
             attendees=booking.attendees,
             now=created.at,
-            calendar=resource_calendar_get(resource=resource, start=booking.start, end=booking.end),
+            calendar=lambda resource=resource, booking=booking: resource_calendar_get(
+                resource=resource, start=booking.start, end=booking.end
+            ),
         )
     blocking = bookings.filter(status__in=BLOCKING_STATUSES).order_by("resource_id", "start")
     previous = None
