@@ -214,3 +214,39 @@ def scope_may_change_closure(scope: BackOfficeScope, *, resource_unit_id: int | 
     if resource_unit_id is None:
         return scope.whole_alliance
     return scope.manages_unit(resource_unit_id)
+
+
+# --- Members ---------------------------------------------------------------------------
+
+#: What members may change of themselves, and what unit managers may change of researchers.
+MEMBER_SELF_SERVICE_FIELDS = frozenset({"name", "phone"})
+MEMBER_MANAGER_FIELDS = frozenset({"name", "phone", "is_active", "role", "unit_id"})
+
+
+def member_can_create_member(actor: Member | None, *, unit_id: int, role: str) -> bool:
+    """The secretariat (or the system) creates anyone; a unit manager creates researchers of
+    their own unit only."""
+    if actor is None or member_is_secretariat(actor):
+        return True
+    if role != MemberRole.RESEARCHER:
+        return False
+    return member_manages_unit(actor, unit_id)
+
+
+def member_can_update_member(actor: Member | None, member: Member, changes: dict) -> bool:
+    """The secretariat changes anything; a unit manager changes name, phone and active flag
+    of a researcher of their unit (who stays a researcher of that unit); anyone their own
+    name and phone."""
+    if actor is None or member_is_secretariat(actor):
+        return True
+    if actor is not None and actor.pk == member.pk and set(changes) <= MEMBER_SELF_SERVICE_FIELDS:
+        return actor.is_active
+    if member.role != MemberRole.RESEARCHER:
+        return False
+    if not set(changes) <= MEMBER_MANAGER_FIELDS:
+        return False
+    if changes.get("role", MemberRole.RESEARCHER) != MemberRole.RESEARCHER:
+        return False
+    if changes.get("unit_id", member.unit_id) != member.unit_id:
+        return False
+    return member_manages_unit(actor, member.unit_id)

@@ -80,6 +80,7 @@ MESSAGES = {
         "ask the secretariat to create one."
     ),
     "not_found": _("Not found."),
+    "server_error": _("Something went wrong on our side. Please try again."),
 }
 
 

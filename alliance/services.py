@@ -19,7 +19,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 
-from alliance.access import member_is_secretariat, member_manages_unit
+from alliance.access import (
+    member_can_create_member,
+    member_can_update_member,
+    member_is_secretariat,
+)
 from alliance.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from alliance.models import Member, MemberRole, Unit, UnitKind
 
@@ -30,10 +34,6 @@ UNIT_FIELDS = frozenset(
     {"name", "short_name", "kind", "contact_name", "contact_phone", "contact_email", "is_active"}
 )
 MEMBER_FIELDS = frozenset({"name", "phone", "role", "unit_id", "is_active"})
-#: What a unit manager may change about a researcher of their unit, and a member about
-#: themselves.
-MEMBER_SELF_SERVICE_FIELDS = frozenset({"name", "phone"})
-MEMBER_MANAGER_FIELDS = frozenset({"name", "phone", "is_active", "role", "unit_id"})
 
 
 # --- Validation helpers shared by the administrative services -----------------------------
@@ -185,35 +185,6 @@ def unit_update(*, actor: Member | None, unit_id: int, **changes: Any) -> Unit:
 # --- Members ------------------------------------------------------------------------------
 
 
-def _may_create_member(actor: Member | None, *, unit_id: int, role: str) -> bool:
-    """The secretariat (or the system) creates anyone; a unit manager creates researchers of
-    their own unit only."""
-    if _actor_is_system_or_secretariat(actor):
-        return True
-    if role != MemberRole.RESEARCHER:
-        return False
-    return member_manages_unit(actor, unit_id)
-
-
-def _may_update_member(actor: Member | None, member: Member, changes: dict[str, Any]) -> bool:
-    """The secretariat changes anything; a unit manager changes name, phone and active flag
-    of a researcher of their unit (who stays a researcher of that unit); anyone their own
-    name and phone."""
-    if _actor_is_system_or_secretariat(actor):
-        return True
-    if actor is not None and actor.pk == member.pk and set(changes) <= MEMBER_SELF_SERVICE_FIELDS:
-        return actor.is_active
-    if member.role != MemberRole.RESEARCHER:
-        return False
-    if not set(changes) <= MEMBER_MANAGER_FIELDS:
-        return False
-    if changes.get("role", MemberRole.RESEARCHER) != MemberRole.RESEARCHER:
-        return False
-    if changes.get("unit_id", member.unit_id) != member.unit_id:
-        return False
-    return member_manages_unit(actor, member.unit_id)
-
-
 def _username_clean(username: str | None) -> str:
     user_model = get_user_model()
     if username is None:
@@ -270,7 +241,7 @@ def member_create(
     """
     if password_hash is not None and (actor is not None or password is not None):
         raise ValueError("password_hash is for the system only, instead of a password")
-    if not _may_create_member(actor, unit_id=unit_id, role=role):
+    if not member_can_create_member(actor, unit_id=unit_id, role=role):
         raise AccessDenied()
     if role not in MemberRole.values:
         raise ValidationFailed("invalid", fields={"role": ["invalid_choice"]})
@@ -326,7 +297,7 @@ def member_update(*, actor: Member | None, member_id: int, **changes: Any) -> Me
         )
         if member is None:
             raise NotFound()
-        if not _may_update_member(actor, member, changes):
+        if not member_can_update_member(actor, member, changes):
             raise AccessDenied()
         values = dict(changes)
         if "name" in values:

@@ -199,6 +199,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No calls to swagger.io for the validity badge: the docs work offline.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Choice sets that share a field name get stable schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "alliance.models.UnitKind",
+        "ResourceKindEnum": "resources.models.ResourceKind",
+        "MemberRoleEnum": "alliance.models.MemberRole",
+        "BookingStatusEnum": "bookings.models.BookingStatus",
+        "NotificationKindEnum": "notifications.models.NotificationKind",
+    },
 }
 
 # --- WeChat -------------------------------------------------------------------------------
@@ -214,7 +224,7 @@ WECHAT_TIMEOUT_SECONDS = float(os.environ.get("WECHAT_TIMEOUT_SECONDS") or 5)
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 INVITE_CODE_TTL_DAYS = env_int("INVITE_CODE_TTL_DAYS", 14)
 # A Django superuser without a Member signs in as secretariat of this unit (created if missing).
-SECRETARIAT_UNIT_NAME = os.environ.get("SECRETARIAT_UNIT_NAME") or "光明科学城党建联合体秘书处"
+SECRETARIAT_UNIT_NAME = os.environ.get("SECRETARIAT_UNIT_NAME") or "光明区委组织部"
 # Failed sign-in attempts (password, invite code) allowed per key within the window.
 SIGN_IN_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
 SIGN_IN_FAILURE_WINDOW_SECONDS = env_int("SIGN_IN_FAILURE_WINDOW_SECONDS", 900)

@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.calendars import calendar_feed_view
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("calendars/<str:token>.ics", calendar_feed_view, name="calendar-feed"),
 ]
+
+# Under /api/ even Django's own error pages answer JSON with a code (api.http_errors).
+handler400 = "api.http_errors.bad_request"
+handler403 = "api.http_errors.permission_denied"
+handler404 = "api.http_errors.page_not_found"
+handler500 = "api.http_errors.server_error"

@@ -417,14 +417,12 @@ def makeup_day_set(
     ):
         raise ValidationFailed("invalid", fields={"opens_as": ["invalid_choice"]})
     note = text_clean(note, field="note", max_length=100, required=False)
-    with transaction.atomic():
-        day = MakeUpWorkingDay.objects.select_for_update(no_key=True).filter(date=date).first()
-        if day is None:
-            return MakeUpWorkingDay.objects.create(date=date, opens_as=opens_as, note=note)
-        if (day.opens_as, day.note) != (opens_as, note):
-            day.opens_as, day.note = opens_as, note
-            day.save(update_fields=["opens_as", "note"])
-        return day
+    # update_or_create locks an existing row and, when two requests create the same date at
+    # once, catches the loser's IntegrityError and updates the winner's row instead.
+    day, _ = MakeUpWorkingDay.objects.update_or_create(
+        date=date, defaults={"opens_as": opens_as, "note": note}
+    )
+    return day
 
 
 def makeup_day_delete(*, actor: Member | None, date: dt.date) -> None:

@@ -1,3 +1,59 @@
 """Resource, booking and approval endpoints under /api/v1/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from api.v1 import approvals, bookings, resource_calendar, resources, units
+
+urlpatterns = [
+    path("units/", units.UnitListApi.as_view(), name="unit-list"),
+    path("units/<int:unit_id>/", units.UnitDetailApi.as_view(), name="unit-detail"),
+    path("resources/", resources.ResourceListApi.as_view(), name="resource-list"),
+    path(
+        "resources/<int:resource_id>/",
+        resources.ResourceDetailApi.as_view(),
+        name="resource-detail",
+    ),
+    path(
+        "resources/<int:resource_id>/retire/",
+        resources.ResourceRetireApi.as_view(),
+        name="resource-retire",
+    ),
+    path(
+        "resources/<int:resource_id>/opening-hours/",
+        resource_calendar.ResourceOpeningHoursApi.as_view(),
+        name="resource-opening-hours",
+    ),
+    path(
+        "resources/<int:resource_id>/closures/",
+        resource_calendar.ResourceClosureListApi.as_view(),
+        name="resource-closure-list",
+    ),
+    path(
+        "resources/<int:resource_id>/closures/<int:closure_id>/",
+        resource_calendar.ResourceClosureDetailApi.as_view(),
+        name="resource-closure-detail",
+    ),
+    path(
+        "resources/<int:resource_id>/availability/",
+        resources.ResourceAvailabilityApi.as_view(),
+        name="resource-availability",
+    ),
+    path("bookings/", bookings.BookingListCreateApi.as_view(), name="booking-list"),
+    path("bookings/<int:booking_id>/", bookings.BookingDetailApi.as_view(), name="booking-detail"),
+    path(
+        "bookings/<int:booking_id>/cancel/",
+        bookings.BookingCancelApi.as_view(),
+        name="booking-cancel",
+    ),
+    path(
+        "bookings/<int:booking_id>/approve/",
+        bookings.BookingApproveApi.as_view(),
+        name="booking-approve",
+    ),
+    path(
+        "bookings/<int:booking_id>/reject/",
+        bookings.BookingRejectApi.as_view(),
+        name="booking-reject",
+    ),
+    path("approvals/", approvals.ApprovalListApi.as_view(), name="approval-list"),
+]

@@ -203,6 +203,16 @@ class TestBearerTokens:
         with time_machine.travel(FROZEN_NOW + dt.timedelta(days=30, seconds=-1), tick=False):
             assert client.get(ME).status_code == 200
 
+    def test_a_signed_in_request_costs_one_query_and_one_write_a_minute(
+        self, django_assert_num_queries
+    ):
+        client = api_client(MemberFactory())
+        with django_assert_num_queries(2):  # the token with its member, last_used_at
+            assert client.get(ME).status_code == 200
+
+        with django_assert_num_queries(1):
+            assert client.get(ME).status_code == 200
+
     def test_logout_revokes_the_token(self):
         member = MemberFactory()
         client = api_client(member)

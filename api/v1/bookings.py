@@ -1,0 +1,150 @@
+"""Booking endpoints: request, list, read, cancel, approve and reject.
+
+Only callers bound to a member reach them (403 ``not_bound``). A booking outside the caller's
+view is 404 before anything else, so that ids reveal nothing; within it, whether the caller
+may act is the service's decision (403 ``permission_denied``).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.pagination import StandardPagination
+from api.permissions import IsBoundMember, request_member
+from api.v1.filters import BookingFilter
+from api.v1.serializers.bookings import (
+    BookingCreateInputSerializer,
+    BookingOutputSerializer,
+    BookingReasonInputSerializer,
+    BookingRejectInputSerializer,
+)
+from api.v1.serializers.common import errors
+from bookings.models import Booking
+from bookings.queries import booking_get_for_member, booking_list_for_member
+from bookings.services import booking_approve, booking_cancel, booking_create, booking_reject
+
+
+class BookingListCreateApi(ListAPIView):
+    """GET lists the caller's visible bookings; POST requests one."""
+
+    serializer_class = BookingOutputSerializer
+    filterset_class = BookingFilter
+    pagination_class = StandardPagination
+    permission_classes = [IsBoundMember]
+
+    def get_queryset(self) -> QuerySet[Booking]:
+        return booking_list_for_member(member=request_member(self.request))
+
+    @extend_schema(
+        tags=["bookings"],
+        responses={200: BookingOutputSerializer(many=True), **errors(400, 401, 403)},
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """The bookings the caller may see, by start: their own; a unit manager's also those
+        of their unit's resources and of their unit's members; the secretariat's all."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["bookings"],
+        request=BookingCreateInputSerializer,
+        responses={
+            201: OpenApiResponse(
+                BookingOutputSerializer,
+                description="Booked: `approved`, or `pending` where the resource needs approval.",
+            ),
+            **errors(400, 401, 403, 409, 503),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Request a booking of [start, end). Approved at once, or pending where the resource
+        needs approval. 409 `conflict` lists what is in the way and the nearest free slots;
+        400 carries the broken rule's code (`outside_opening_hours`, `too_short`, …)."""
+        data = BookingCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = booking_create(
+            member=request_member(request),
+            resource_id=data.validated_data["resource"].pk,
+            start=data.validated_data["start"],
+            end=data.validated_data["end"],
+            purpose=data.validated_data["purpose"],
+            attendees=data.validated_data["attendees"],
+        )
+        return Response(BookingOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+class BookingDetailApi(APIView):
+    permission_classes = [IsBoundMember]
+
+    @extend_schema(
+        tags=["bookings"],
+        operation_id="bookings_retrieve",
+        responses={200: BookingOutputSerializer, **errors(401, 403, 404)},
+    )
+    def get(self, request: Request, booking_id: int) -> Response:
+        """One booking the caller may see; 404 for any other."""
+        booking = booking_get_for_member(member=request_member(request), booking_id=booking_id)
+        return Response(BookingOutputSerializer(booking).data)
+
+
+class _BookingActionApi(APIView):
+    """POST /bookings/{id}/<action>/ with a reason: 404 outside the caller's view, then the
+    service decides (403, 409) and the updated booking is answered."""
+
+    permission_classes = [IsBoundMember]
+    input_serializer = BookingReasonInputSerializer
+
+    def act(self, **kwargs: object) -> Booking:
+        raise NotImplementedError
+
+    def post(self, request: Request, booking_id: int) -> Response:
+        member = request_member(request)
+        booking_get_for_member(member=member, booking_id=booking_id)
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = self.act(
+            actor=member, booking_id=booking_id, reason=data.validated_data["reason"]
+        )
+        return Response(BookingOutputSerializer(booking).data)
+
+
+_ACTION_RESPONSES = {200: BookingOutputSerializer, **errors(400, 401, 403, 404, 409, 503)}
+
+
+@extend_schema(
+    tags=["bookings"],
+    request=BookingReasonInputSerializer,
+    responses=_ACTION_RESPONSES,
+    description="Cancel a pending or approved booking before it starts: the booker, their "
+    "unit manager or the secretariat. 409 `invalid_transition` or `already_started`.",
+)
+class BookingCancelApi(_BookingActionApi):
+    act = staticmethod(booking_cancel)
+
+
+@extend_schema(
+    tags=["approvals"],
+    request=BookingReasonInputSerializer,
+    responses=_ACTION_RESPONSES,
+    description="Approve a pending booking: the secretariat or a manager of the resource's "
+    "unit. 409 `invalid_transition` when it is no longer pending.",
+)
+class BookingApproveApi(_BookingActionApi):
+    act = staticmethod(booking_approve)
+
+
+@extend_schema(
+    tags=["approvals"],
+    request=BookingRejectInputSerializer,
+    responses=_ACTION_RESPONSES,
+    description="Reject a pending booking with a reason: the secretariat or a manager of the "
+    "resource's unit. 409 `invalid_transition` when it is no longer pending.",
+)
+class BookingRejectApi(_BookingActionApi):
+    input_serializer = BookingRejectInputSerializer
+    act = staticmethod(booking_reject)

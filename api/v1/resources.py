@@ -1,0 +1,166 @@
+"""Resources: the catalogue with its filters, one resource, its availability, and their
+management (create, edit, retire) by the owning unit's managers and the secretariat.
+
+Browsing is open to anyone signed in, bound or not; managing needs a bound member, and
+whether that member may manage the resource is the service's decision (alliance.access).
+Opening hours and closures live in api.v1.resource_calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.pagination import StandardPagination
+from api.permissions import IsAuthenticated, IsBoundMember, request_member
+from api.v1.filters import ResourceFilter
+from api.v1.serializers.common import errors
+from api.v1.serializers.resources import (
+    AvailabilityOutputSerializer,
+    AvailabilityQueryInputSerializer,
+    ResourceCreateInputSerializer,
+    ResourceDetailOutputSerializer,
+    ResourceListOutputSerializer,
+    ResourceUpdateInputSerializer,
+)
+from bookings.selectors import resource_availability_get
+from resources.models import Resource
+from resources.queries import resource_get, resource_list
+from resources.services import resource_create, resource_retire, resource_update
+
+
+class BrowseOrManage:
+    """Reading needs a signed-in caller; writing a bound member."""
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return [IsAuthenticated()]
+        return [IsBoundMember()]
+
+
+def _resource_answer(resource_id: int, status_code: int = status.HTTP_200_OK) -> Response:
+    resource = resource_get(resource_id=resource_id)
+    return Response(ResourceDetailOutputSerializer(resource).data, status=status_code)
+
+
+def _service_kwargs(validated: dict) -> dict:
+    """Input field names to service argument names."""
+    kwargs = dict(validated)
+    if "allowed_units" in kwargs:
+        kwargs["allowed_unit_ids"] = kwargs.pop("allowed_units")
+    return kwargs
+
+
+class ResourceListApi(BrowseOrManage, ListAPIView):
+    serializer_class = ResourceListOutputSerializer
+    filterset_class = ResourceFilter
+    pagination_class = StandardPagination
+
+    def get_queryset(self) -> QuerySet[Resource]:
+        return resource_list()
+
+    @extend_schema(
+        tags=["resources"],
+        responses={200: ResourceListOutputSerializer(many=True), **errors(400, 401)},
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """The catalogue, by unit and name. Retired resources are left out unless
+        `include_retired=true`; `free_from`+`free_to` keep those bookable for that window."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["resources"],
+        request=ResourceCreateInputSerializer,
+        responses={201: ResourceDetailOutputSerializer, **errors(400, 401, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        """Share a new resource of a unit: its managers or the secretariat. It has no opening
+        hours yet, so nobody can book it until they are set. Rules that do not fit together
+        are 400 `invalid_rules` with the broken rules in `fields`."""
+        data = ResourceCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kwargs = _service_kwargs(data.validated_data)
+        kwargs["unit_id"] = kwargs.pop("unit").pk
+        resource = resource_create(actor=request_member(request), **kwargs)
+        return _resource_answer(resource.pk, status.HTTP_201_CREATED)
+
+
+class ResourceDetailApi(BrowseOrManage, APIView):
+    @extend_schema(
+        tags=["resources"],
+        operation_id="resources_retrieve",
+        responses={200: ResourceDetailOutputSerializer, **errors(401, 404)},
+    )
+    def get(self, request: Request, resource_id: int) -> Response:
+        """One resource with its booking rules and weekly opening hours (retired ones too)."""
+        return _resource_answer(resource_id)
+
+    @extend_schema(
+        tags=["resources"],
+        operation_id="resources_partial_update",
+        request=ResourceUpdateInputSerializer,
+        responses={200: ResourceDetailOutputSerializer, **errors(400, 401, 403, 404)},
+    )
+    def patch(self, request: Request, resource_id: int) -> Response:
+        """Change any of the resource's fields: its unit's managers or the secretariat.
+        Bookings already made keep the rules they were made under."""
+        resource_get(resource_id=resource_id, prefetch=())
+        data = ResourceUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        resource_update(
+            actor=request_member(request),
+            resource_id=resource_id,
+            **_service_kwargs(data.validated_data),
+        )
+        return _resource_answer(resource_id)
+
+
+class ResourceRetireApi(APIView):
+    permission_classes = [IsBoundMember]
+
+    @extend_schema(
+        tags=["resources"],
+        operation_id="resources_retire",
+        request=None,
+        responses={200: ResourceDetailOutputSerializer, **errors(401, 403, 404)},
+    )
+    def post(self, request: Request, resource_id: int) -> Response:
+        """Stop new bookings of the resource for good (its history stays; bookings already
+        made stand). Retiring a retired resource changes nothing."""
+        resource_get(resource_id=resource_id, prefetch=())
+        resource_retire(actor=request_member(request), resource_id=resource_id)
+        return _resource_answer(resource_id)
+
+
+class ResourceAvailabilityApi(APIView):
+    @extend_schema(
+        tags=["resources"],
+        operation_id="resources_availability",
+        parameters=[
+            OpenApiParameter("from", dt.date, required=True, description="First local date."),
+            OpenApiParameter(
+                "to", dt.date, required=True, description="Last local date, included."
+            ),
+        ],
+        responses={200: AvailabilityOutputSerializer, **errors(400, 401, 404)},
+    )
+    def get(self, request: Request, resource_id: int) -> Response:
+        """Open, busy and free time of a resource over local dates ``from``..``to`` (at most
+        62 days). ``busy`` says when, never who or why."""
+        resource = resource_get(resource_id=resource_id, prefetch=("opening_hours",))
+        query = AvailabilityQueryInputSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        availability = resource_availability_get(
+            resource=resource,
+            date_from=query.validated_data["from"],
+            date_to=query.validated_data["to"],
+        )
+        return Response(AvailabilityOutputSerializer(availability).data)

@@ -1,0 +1,301 @@
+"""Who may call what: every v1 endpoint of resources, bookings and approvals against every
+kind of caller, with the status each must get.
+
+The world: units A and B, each with a researcher and a unit manager, and the secretariat.
+``resource`` belongs to A. ``booking`` is A's researcher's pending booking of A's resource;
+``cross`` is A's researcher's pending booking of B's resource, which B's manager sees and
+decides but may not cancel, and A's manager sees and may cancel but not decide.
+
+Every request carries a real token (Bearer) the way the mini-program signs in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from alliance.access import (
+    bookings_decidable_by,
+    bookings_visible_to,
+    member_can_decide_booking,
+    member_can_view_booking,
+)
+from bookings.models import Booking, BookingStatus
+from tests.api.helpers import api_client
+from tests.api.world import World, world_build
+from tests.conftest import local
+from tests.factories import BookingFactory, ClosureFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
+
+ROLES = (
+    "anonymous",
+    "unbound",
+    "researcher",
+    "other_researcher",
+    "manager",
+    "other_manager",
+    "secretariat",
+)
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    url: str
+    body: Any = None
+
+
+OPEN_SLOT = {
+    "start": "2026-11-24T14:00:00+08:00",
+    "end": "2026-11-24T15:00:00+08:00",
+    "purpose": "权限测试",
+}
+NEW_RESOURCE = {"kind": "venue", "name": "新会议室"}
+CLOSURE = {"start": "2026-12-01T08:00", "end": "2026-12-01T12:00", "reason": "检修"}
+HOURS = [{"weekday": 0, "start": "09:00", "end": "17:00"}]
+
+#: endpoint: (call, expected status for each of ROLES in order)
+MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
+    # Browsing: anyone signed in, bound or not.
+    "units list": (Call("get", "/api/v1/units/"), (401, 200, 200, 200, 200, 200, 200)),
+    "unit detail": (Call("get", "/api/v1/units/{unit}/"), (401, 200, 200, 200, 200, 200, 200)),
+    "resources list": (Call("get", "/api/v1/resources/"), (401, 200, 200, 200, 200, 200, 200)),
+    "resources free": (
+        Call("get", "/api/v1/resources/?free_from=2026-11-24T10:00&free_to=2026-11-24T11:00"),
+        (401, 200, 200, 200, 200, 200, 200),
+    ),
+    "resource detail": (
+        Call("get", "/api/v1/resources/{resource}/"),
+        (401, 200, 200, 200, 200, 200, 200),
+    ),
+    "availability": (
+        Call("get", "/api/v1/resources/{resource}/availability/?from=2026-11-24&to=2026-11-30"),
+        (401, 200, 200, 200, 200, 200, 200),
+    ),
+    "closures list": (
+        Call("get", "/api/v1/resources/{resource}/closures/"),
+        (401, 200, 200, 200, 200, 200, 200),
+    ),
+    # Managing A's resource: A's managers and the secretariat.
+    "resource create": (
+        Call("post", "/api/v1/resources/", {**NEW_RESOURCE, "unit": "{unit}"}),
+        (401, 403, 403, 403, 201, 403, 201),
+    ),
+    "resource edit": (
+        Call("patch", "/api/v1/resources/{resource}/", {"capacity": 5}),
+        (401, 403, 403, 403, 200, 403, 200),
+    ),
+    "resource retire": (
+        Call("post", "/api/v1/resources/{resource}/retire/"),
+        (401, 403, 403, 403, 200, 403, 200),
+    ),
+    "opening hours": (
+        Call("put", "/api/v1/resources/{resource}/opening-hours/", HOURS),
+        (401, 403, 403, 403, 200, 403, 200),
+    ),
+    "closure create": (
+        Call("post", "/api/v1/resources/{resource}/closures/", CLOSURE),
+        (401, 403, 403, 403, 201, 403, 201),
+    ),
+    "closure delete": (
+        Call("delete", "/api/v1/resources/{resource}/closures/{closure}/"),
+        (401, 403, 403, 403, 204, 403, 204),
+    ),
+    # Booking: bound members only.
+    "bookings list": (Call("get", "/api/v1/bookings/"), (401, 403, 200, 200, 200, 200, 200)),
+    "booking create": (
+        Call("post", "/api/v1/bookings/", {**OPEN_SLOT, "resource": "{resource}"}),
+        (401, 403, 201, 201, 201, 201, 201),
+    ),
+    "approvals list": (Call("get", "/api/v1/approvals/"), (401, 403, 200, 200, 200, 200, 200)),
+    # One booking: 404 outside the caller's view, before any 403.
+    "booking detail": (
+        Call("get", "/api/v1/bookings/{booking}/"),
+        (401, 403, 200, 404, 200, 404, 200),
+    ),
+    "booking cancel": (
+        Call("post", "/api/v1/bookings/{booking}/cancel/"),
+        (401, 403, 200, 404, 200, 404, 200),
+    ),
+    "booking approve": (
+        Call("post", "/api/v1/bookings/{booking}/approve/"),
+        (401, 403, 403, 404, 200, 404, 200),
+    ),
+    "booking reject": (
+        Call("post", "/api/v1/bookings/{booking}/reject/", {"reason": "时间冲突"}),
+        (401, 403, 403, 404, 200, 404, 200),
+    ),
+    "cross detail": (
+        Call("get", "/api/v1/bookings/{cross}/"),
+        (401, 403, 200, 404, 200, 200, 200),
+    ),
+    "cross cancel": (
+        Call("post", "/api/v1/bookings/{cross}/cancel/"),
+        (401, 403, 200, 404, 200, 403, 200),
+    ),
+    "cross approve": (
+        Call("post", "/api/v1/bookings/{cross}/approve/"),
+        (401, 403, 403, 404, 403, 200, 200),
+    ),
+    "cross reject": (
+        Call("post", "/api/v1/bookings/{cross}/reject/", {"reason": "时间冲突"}),
+        (401, 403, 403, 404, 403, 200, 200),
+    ),
+}
+
+CASES = [
+    pytest.param(endpoint, role, expected[i], id=f"{endpoint}-{role}")
+    for endpoint, (_, expected) in MATRIX.items()
+    for i, role in enumerate(ROLES)
+]
+
+#: The code each refusal carries.
+REFUSAL_CODES = {
+    401: {"not_authenticated"},
+    403: {"not_bound", "permission_denied"},
+    404: {"not_found"},
+}
+
+
+@pytest.fixture
+def world() -> World:
+    return world_build()
+
+
+@pytest.fixture
+def ids(world) -> dict[str, int]:
+    def pending(resource, day):
+        return BookingFactory(
+            member=world.researcher,
+            resource=resource,
+            start=local(2026, 11, day, 10),
+            end=local(2026, 11, day, 11),
+            status=BookingStatus.PENDING,
+        )
+
+    closure = ClosureFactory(
+        resource=world.resource, start=local(2026, 12, 2), end=local(2026, 12, 3)
+    )
+    return {
+        "unit": world.resource.unit_id,
+        "resource": world.resource.pk,
+        "booking": pending(world.resource, 25).pk,
+        "cross": pending(world.other_resource, 26).pk,
+        "closure": closure.pk,
+    }
+
+
+def client_as(world: World, role: str):
+    if role == "anonymous":
+        return api_client()
+    if role == "unbound":
+        return api_client(openid="o-not-yet-a-member")
+    return api_client(getattr(world, role))
+
+
+def fill(value: Any, ids: dict[str, int]) -> Any:
+    """Put the world's ids into a URL or body written with ``{name}`` placeholders."""
+    if isinstance(value, str):
+        for name, pk in ids.items():
+            if value == f"{{{name}}}":
+                return pk
+            value = value.replace(f"{{{name}}}", str(pk))
+        return value
+    if isinstance(value, dict):
+        return {key: fill(item, ids) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fill(item, ids) for item in value]
+    return value
+
+
+@pytest.mark.parametrize(("endpoint", "role", "expected"), CASES)
+def test_permission_matrix(world, ids, endpoint, role, expected):
+    call, _ = MATRIX[endpoint]
+    client = client_as(world, role)
+
+    response = getattr(client, call.method)(
+        fill(call.url, ids), fill(call.body, ids), format="json"
+    )
+
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        assert response.json()["code"] in REFUSAL_CODES[expected]
+    if role == "unbound" and expected == 403:
+        assert response.json()["code"] == "not_bound"
+
+
+def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
+    """A new endpoint must take its place in the matrix."""
+    from django.urls import get_resolver
+
+    v1 = get_resolver().url_patterns
+    routes = set()
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                routes.add(prefix + str(pattern.pattern))
+
+    walk(v1)
+    ours = {
+        r
+        for r in routes
+        if r.startswith("api/v1/")
+        and r.split("/")[2] in {"units", "resources", "bookings", "approvals"}
+    }
+    covered = {
+        call.url.split("?")[0]
+        .replace("{unit}", "<int:unit_id>")
+        .replace("{resource}", "<int:resource_id>")
+        .replace("{booking}", "<int:booking_id>")
+        .replace("{cross}", "<int:booking_id>")
+        .replace("{closure}", "<int:closure_id>")
+        .removeprefix("/")
+        for call, _ in MATRIX.values()
+    }
+    assert ours == covered
+
+
+def test_refused_actions_write_nothing(world, ids):
+    before = list(Booking.objects.order_by("pk").values_list("pk", "status"))
+
+    for role in ("anonymous", "unbound", "other_researcher", "other_manager"):
+        client_as(world, role).post(f"/api/v1/bookings/{ids['booking']}/cancel/")
+        client_as(world, role).post(f"/api/v1/bookings/{ids['booking']}/approve/")
+
+    assert list(Booking.objects.order_by("pk").values_list("pk", "status")) == before
+
+
+@pytest.mark.parametrize("role", ROLES[2:])
+def test_list_scopes_agree_with_the_per_booking_helpers(world, ids, role):
+    """alliance.access's query filters select exactly what its per-object helpers allow."""
+    member = getattr(world, role)
+    bookings = [
+        BookingFactory(
+            member=booker,
+            resource=resource,
+            start=local(2026, 11, 27, 8 + 2 * n),
+            end=local(2026, 11, 27, 9 + 2 * n),
+        )
+        for n, (booker, resource) in enumerate(
+            [
+                (world.other_researcher, world.resource),
+                (world.other_researcher, world.other_resource),
+                (world.manager, world.other_resource),
+                (world.secretariat, world.resource),
+            ]
+        )
+    ] + list(Booking.objects.filter(pk__in=[ids["booking"], ids["cross"]]))
+
+    visible = set(Booking.objects.filter(bookings_visible_to(member)).values_list("pk", flat=True))
+    decidable = set(
+        Booking.objects.filter(bookings_decidable_by(member)).values_list("pk", flat=True)
+    )
+
+    assert visible == {b.pk for b in bookings if member_can_view_booking(member, b)}
+    assert decidable == {b.pk for b in bookings if member_can_decide_booking(member, b)}
