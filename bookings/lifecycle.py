@@ -17,6 +17,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alliance.access import (
     member_can_cancel_booking,
@@ -32,6 +33,25 @@ from notifications.services import booking_notify
 
 REASON_MAX_LENGTH = 500
 Guard = Callable[[Booking], None]
+
+#: What the refusal says cannot be done: "This booking is Rejected; it cannot be approved."
+VERBS = {
+    BookingEvent.Action.APPROVED: _("approved"),
+    BookingEvent.Action.REJECTED: _("rejected"),
+    BookingEvent.Action.CANCELLED: _("cancelled"),
+    BookingEvent.Action.EXPIRED: _("expired"),
+    BookingEvent.Action.NO_SHOW: _("marked as a no-show"),
+    BookingEvent.Action.COMPLETED: _("completed"),
+    BookingEvent.Action.CHECKED_IN: _("checked in"),
+}
+
+
+def _invalid_transition(booking: Booking, action: str) -> Conflict:
+    return Conflict(
+        "invalid_transition",
+        params={"status": booking.get_status_display(), "action": VERBS[action]},
+        status=booking.status,
+    )
 
 
 def _minutes(name: str) -> dt.timedelta:
@@ -61,14 +81,7 @@ def _transition(
         if may is not None and not may(actor, booking):
             raise AccessDenied()
         if booking.status not in allowed_from:
-            raise Conflict(
-                "invalid_transition",
-                params={
-                    "status": booking.get_status_display(),
-                    "action": BookingEvent.Action(action).label,
-                },
-                status=booking.status,
-            )
+            raise _invalid_transition(booking, action)
         if guard is not None:
             guard(booking)
         from_status = booking.status
@@ -183,14 +196,7 @@ def booking_check_in(
         if booking.checked_in_at is not None:
             return booking
         if booking.status != BookingStatus.APPROVED:
-            raise Conflict(
-                "invalid_transition",
-                params={
-                    "status": booking.get_status_display(),
-                    "action": BookingEvent.Action.CHECKED_IN.label,
-                },
-                status=booking.status,
-            )
+            raise _invalid_transition(booking, BookingEvent.Action.CHECKED_IN)
         if not member_manages_unit(actor, booking.resource.unit_id) and (
             code != booking.resource.checkin_code
         ):

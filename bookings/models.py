@@ -9,6 +9,7 @@ resource's lock, and on PostgreSQL an exclusion constraint enforces it.
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Member, Unit
@@ -106,7 +107,7 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.resource} {self.start:%Y-%m-%d %H:%M}"
+        return f"{self.resource} {timezone.localtime(self.start):%Y-%m-%d %H:%M}"
 
     @property
     def is_blocking(self) -> bool:

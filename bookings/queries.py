@@ -91,7 +91,7 @@ def resource_ids_free_between(
                 end=end,
                 attendees=1,
                 now=now,
-                calendar=calendars[resource.pk],
+                calendar=lambda resource=resource: calendars[resource.pk],
             )
         except ValidationFailed:
             continue

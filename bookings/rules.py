@@ -8,6 +8,7 @@ nothing from the database: the caller passes the calendar and the allow-list.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from alliance.access import member_unit_may_book
 from alliance.errors import ValidationFailed
@@ -50,11 +51,13 @@ def booking_rules_check(
     end: dt.datetime,
     attendees: int,
     now: dt.datetime,
-    calendar: ResourceCalendar,
+    calendar: Callable[[], ResourceCalendar],
 ) -> None:
     """Raise ValidationFailed with the first broken rule's code; return None if all hold.
 
-    Preconditions: start and end are aware, end > start, and ``calendar`` covers [start, end).
+    Preconditions: start and end are aware and end > start. ``calendar`` returns the
+    resource's calendar covering [start, end); it is called only once every rule that needs
+    no calendar holds, so an absurd request is refused before any calendar is built.
     """
     if not member.is_active:
         raise ValidationFailed("member_inactive")
@@ -77,8 +80,9 @@ def booking_rules_check(
         raise ValidationFailed("too_long", params={"minutes": resource.max_duration_minutes})
     if not (on_slot_boundary(start, resource.slot) and on_slot_boundary(end, resource.slot)):
         raise ValidationFailed("not_on_slot_boundary", params={"minutes": resource.slot_minutes})
-    if not covers(calendar.opening, start, end):
+    hours = calendar()
+    if not covers(hours.opening, start, end):
         raise ValidationFailed("outside_opening_hours")
-    for closure in calendar.closures:
+    for closure in hours.closures:
         if closure.start < end and closure.end > start:
             raise ValidationFailed("closed", params={"reason": closure.reason})

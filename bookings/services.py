@@ -91,7 +91,6 @@ def booking_create(
         with transaction.atomic(durable=True):
             resource = _resource_lock(resource_id)
             allowed_unit_ids = set(resource.allowed_units.values_list("pk", flat=True))
-            calendar = resource_calendar_get(resource=resource, start=start, end=end)
             booking_rules_check(
                 resource=resource,
                 member=member,
@@ -100,7 +99,7 @@ def booking_create(
                 end=end,
                 attendees=attendees,
                 now=now,
-                calendar=calendar,
+                calendar=lambda: resource_calendar_get(resource=resource, start=start, end=end),
             )
             blocking = blocking_spans_between(
                 resource_id=resource.pk, start=start, end=end, buffer=resource.buffer

@@ -49,6 +49,7 @@ RULE_BOUNDS = {
     "max_days_ahead": (1, MAX_DAYS_AHEAD),
     "buffer_minutes": (0, DAY_MINUTES),
 }
+BOOLEAN_RULES = ("requires_approval", "requires_checkin")
 RULE_DEFAULTS = {
     "capacity": 1,
     "slot_minutes": 30,
@@ -58,10 +59,11 @@ RULE_DEFAULTS = {
     "max_days_ahead": 30,
     "buffer_minutes": 0,
     "requires_approval": True,
+    "requires_checkin": True,
 }
 TEXT_FIELDS = {"name": (100, True), "location": (200, False), "description": (5000, False)}
 RESOURCE_FIELDS = frozenset(
-    {*RULE_BOUNDS, *TEXT_FIELDS, "kind", "requires_approval", "allowed_unit_ids"}
+    {*RULE_BOUNDS, *TEXT_FIELDS, "kind", *BOOLEAN_RULES, "allowed_unit_ids"}
 )
 
 
@@ -82,8 +84,9 @@ def rules_validate(rules: dict[str, Any]) -> None:
             errors[field] = ["not_an_integer"]
         elif not low <= value <= high:
             errors[field] = ["out_of_range"]
-    if not isinstance(rules["requires_approval"], bool):
-        errors["requires_approval"] = ["not_a_boolean"]
+    for field in BOOLEAN_RULES:
+        if not isinstance(rules[field], bool):
+            errors[field] = ["not_a_boolean"]
     if errors:
         raise ValidationFailed("invalid_rules", fields=errors)
     slot = rules["slot_minutes"]
@@ -181,6 +184,7 @@ def resource_create(
     max_days_ahead: int = RULE_DEFAULTS["max_days_ahead"],
     buffer_minutes: int = RULE_DEFAULTS["buffer_minutes"],
     requires_approval: bool = RULE_DEFAULTS["requires_approval"],
+    requires_checkin: bool = RULE_DEFAULTS["requires_checkin"],
     allowed_unit_ids: Iterable[int] | None = None,
 ) -> Resource:
     """Share a new resource of ``unit_id``. Access: the unit's managers or the secretariat.
@@ -204,6 +208,7 @@ def resource_create(
         "max_days_ahead": max_days_ahead,
         "buffer_minutes": buffer_minutes,
         "requires_approval": requires_approval,
+        "requires_checkin": requires_checkin,
     }
     rules_validate(rules)
     resource = Resource(unit_id=unit_id, **values, **rules)
@@ -417,12 +422,18 @@ def makeup_day_set(
     ):
         raise ValidationFailed("invalid", fields={"opens_as": ["invalid_choice"]})
     note = text_clean(note, field="note", max_length=100, required=False)
-    # update_or_create locks an existing row and, when two requests create the same date at
-    # once, catches the loser's IntegrityError and updates the winner's row instead.
-    day, _ = MakeUpWorkingDay.objects.update_or_create(
-        date=date, defaults={"opens_as": opens_as, "note": note}
-    )
-    return day
+    with transaction.atomic():
+        day = MakeUpWorkingDay.objects.select_for_update(no_key=True).filter(date=date).first()
+        if day is None:
+            try:
+                with transaction.atomic():  # a savepoint: the loser of a race carries on
+                    return MakeUpWorkingDay.objects.create(date=date, opens_as=opens_as, note=note)
+            except IntegrityError:  # created meanwhile by someone else: update theirs
+                day = MakeUpWorkingDay.objects.select_for_update(no_key=True).get(date=date)
+        if (day.opens_as, day.note) != (opens_as, note):
+            day.opens_as, day.note = opens_as, note
+            day.save(update_fields=["opens_as", "note"])
+        return day
 
 
 def makeup_day_delete(*, actor: Member | None, date: dt.date) -> None:

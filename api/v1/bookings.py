@@ -19,6 +19,7 @@ from api.pagination import StandardPagination
 from api.permissions import IsBoundMember, request_member
 from api.v1.filters import BookingFilter
 from api.v1.serializers.bookings import (
+    BookingCheckInInputSerializer,
     BookingCreateInputSerializer,
     BookingOutputSerializer,
     BookingReasonInputSerializer,
@@ -27,7 +28,14 @@ from api.v1.serializers.bookings import (
 from api.v1.serializers.common import errors
 from bookings.models import Booking
 from bookings.queries import booking_get_for_member, booking_list_for_member
-from bookings.services import booking_approve, booking_cancel, booking_create, booking_reject
+from bookings.services import (
+    booking_approve,
+    booking_cancel,
+    booking_check_in,
+    booking_check_out,
+    booking_create,
+    booking_reject,
+)
 
 
 class BookingListCreateApi(ListAPIView):
@@ -148,3 +156,44 @@ class BookingApproveApi(_BookingActionApi):
 class BookingRejectApi(_BookingActionApi):
     input_serializer = BookingRejectInputSerializer
     act = staticmethod(booking_reject)
+
+
+@extend_schema(
+    tags=["bookings"],
+    request=BookingCheckInInputSerializer,
+    responses=_ACTION_RESPONSES,
+    description="Check in on arrival with the code from the resource's QR code, from "
+    "`BOOKING_CHECKIN_OPENS_MINUTES` before the start until the no-show grace period ends. "
+    "The booker, or a manager of the resource's unit (who needs no code). Again: no change. "
+    "400 `check_in_code_invalid`; 409 `check_in_not_open`, `check_in_closed`, "
+    "`invalid_transition`.",
+)
+class BookingCheckInApi(APIView):
+    permission_classes = [IsBoundMember]
+
+    def post(self, request: Request, booking_id: int) -> Response:
+        member = request_member(request)
+        booking_get_for_member(member=member, booking_id=booking_id)
+        data = BookingCheckInInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = booking_check_in(
+            actor=member, booking_id=booking_id, code=data.validated_data["code"]
+        )
+        return Response(BookingOutputSerializer(booking).data)
+
+
+@extend_schema(
+    tags=["bookings"],
+    request=None,
+    responses=_ACTION_RESPONSES,
+    description="Check out: records the departure and completes the booking. Again: no "
+    "change. 409 `not_checked_in`.",
+)
+class BookingCheckOutApi(APIView):
+    permission_classes = [IsBoundMember]
+
+    def post(self, request: Request, booking_id: int) -> Response:
+        member = request_member(request)
+        booking_get_for_member(member=member, booking_id=booking_id)
+        booking = booking_check_out(actor=member, booking_id=booking_id)
+        return Response(BookingOutputSerializer(booking).data)

@@ -12,8 +12,13 @@ from rest_framework.views import APIView
 from alliance.errors import NotFound
 from alliance.models import Unit
 from api.pagination import StandardPagination
+from api.permissions import request_member
 from api.v1.serializers.common import errors
 from api.v1.serializers.units import UnitOutputSerializer
+
+
+def _contacts_context(request: Request) -> dict:
+    return {"show_contacts": request_member(request) is not None}
 
 
 def _active_units() -> QuerySet[Unit]:
@@ -31,6 +36,9 @@ class UnitListApi(ListAPIView):
     def get_queryset(self) -> QuerySet[Unit]:
         return _active_units()
 
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), **_contacts_context(self.request)}
+
 
 class UnitDetailApi(APIView):
     @extend_schema(
@@ -43,4 +51,4 @@ class UnitDetailApi(APIView):
         unit = _active_units().filter(pk=unit_id).first()
         if unit is None:
             raise NotFound()
-        return Response(UnitOutputSerializer(unit).data)
+        return Response(UnitOutputSerializer(unit, context=_contacts_context(request)).data)

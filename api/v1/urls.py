@@ -55,5 +55,15 @@ urlpatterns = [
         bookings.BookingRejectApi.as_view(),
         name="booking-reject",
     ),
+    path(
+        "bookings/<int:booking_id>/check-in/",
+        bookings.BookingCheckInApi.as_view(),
+        name="booking-check-in",
+    ),
+    path(
+        "bookings/<int:booking_id>/check-out/",
+        bookings.BookingCheckOutApi.as_view(),
+        name="booking-check-out",
+    ),
     path("approvals/", approvals.ApprovalListApi.as_view(), name="approval-list"),
 ]

@@ -19,7 +19,7 @@ from bookings.models import BLOCKING_STATUSES, Booking, BookingEvent, BookingSta
 from bookings.rules import booking_rules_check
 from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource, ResourceKind
 from resources.selectors import resource_calendar_get
-from resources.services import rules_validate
+from resources.services import RULE_DEFAULTS, rules_validate
 from tests.conftest import FROZEN_NOW
 
 User = get_user_model()
@@ -104,7 +104,7 @@ def test_every_resource_opens_and_keeps_consistent_rules(seeded):
     for resource in resources:
         assert resource.opening_hours.all(), resource.name
         assert resource.location.strip(), resource.name
-        rules_validate({key: getattr(resource, key) for key in RULE_KEYS})
+        rules_validate({key: getattr(resource, key) for key in RULE_DEFAULTS})
     around_the_clock = resources.get(name="生物信息计算平台").opening_hours.all()
     assert len(around_the_clock) == 7
     lunch_break = resources.get(name="分子生物学公共实验室").opening_hours.filter(weekday=0)
@@ -112,18 +112,6 @@ def test_every_resource_opens_and_keeps_consistent_rules(seeded):
     assert resources.filter(allowed_units__isnull=False).distinct().count() >= 1
     assert resources.filter(requires_approval=False).exists()
     assert resources.filter(buffer_minutes__gt=0, kind="equipment").exists()
-
-
-RULE_KEYS = [
-    "capacity",
-    "slot_minutes",
-    "min_duration_minutes",
-    "max_duration_minutes",
-    "min_notice_minutes",
-    "max_days_ahead",
-    "buffer_minutes",
-    "requires_approval",
-]
 
 
 def test_demo_members_of_every_role_with_back_office_staff(seeded):
@@ -164,7 +152,9 @@ def test_bookings_went_through_the_scheduler_and_keep_every_rule(seeded, frozen_
             end=booking.end,
             attendees=booking.attendees,
             now=created.at,
-            calendar=resource_calendar_get(resource=resource, start=booking.start, end=booking.end),
+            calendar=lambda resource=resource, booking=booking: resource_calendar_get(
+                resource=resource, start=booking.start, end=booking.end
+            ),
         )
     blocking = bookings.filter(status__in=BLOCKING_STATUSES).order_by("resource_id", "start")
     previous = None

@@ -65,6 +65,9 @@ def test_a_researcher_books_a_free_slot_and_gets_the_booking_back(world):
         "purpose": "冷冻电镜样品观察",
         "attendees": 3,
         "status": "pending",
+        "checked_in_at": None,
+        "checked_out_at": None,
+        "cancelled_late": False,
         "created_at": "2026-11-23T08:00:00+08:00",
         "updated_at": "2026-11-23T08:00:00+08:00",
     }
@@ -424,5 +427,5 @@ def test_approving_a_booking_no_longer_pending_is_409_invalid_transition(world, 
 
     assert response.status_code == 409
     assert response.json()["code"] == "invalid_transition"
-    assert response.json()["message"] == "This booking is Approved; it cannot be Approved."
+    assert response.json()["message"] == "This booking is Approved; it cannot be approved."
     assert not booking.events.exists()

@@ -128,6 +128,24 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("post", "/api/v1/bookings/{booking}/reject/", {"reason": "时间冲突"}),
         (401, 403, 403, 404, 200, 404, 200),
     ),
+    # Check-in and check-out: the booker or the resource's managers; pending here, so a
+    # permitted caller gets the state's 409 rather than 200.
+    "booking check-in": (
+        Call("post", "/api/v1/bookings/{booking}/check-in/"),
+        (401, 403, 409, 404, 409, 404, 409),
+    ),
+    "booking check-out": (
+        Call("post", "/api/v1/bookings/{booking}/check-out/"),
+        (401, 403, 409, 404, 409, 404, 409),
+    ),
+    "cross check-in": (
+        Call("post", "/api/v1/bookings/{cross}/check-in/"),
+        (401, 403, 409, 404, 403, 409, 409),
+    ),
+    "cross check-out": (
+        Call("post", "/api/v1/bookings/{cross}/check-out/"),
+        (401, 403, 409, 404, 403, 409, 409),
+    ),
     "cross detail": (
         Call("get", "/api/v1/bookings/{cross}/"),
         (401, 403, 200, 404, 200, 200, 200),
@@ -157,6 +175,7 @@ REFUSAL_CODES = {
     401: {"not_authenticated"},
     403: {"not_bound", "permission_denied"},
     404: {"not_found"},
+    409: {"invalid_transition", "not_checked_in"},
 }
 
 

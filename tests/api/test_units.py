@@ -85,3 +85,15 @@ def test_the_unit_list_runs_a_fixed_number_of_queries(world, django_assert_max_n
         response = client.get("/api/v1/units/", {"page_size": 50})
 
     assert len(response.json()["results"]) == 33
+
+
+def test_an_unbound_wechat_user_does_not_see_contact_details(world):
+    unit = UnitFactory(name="深圳湾实验室", contact_name="周老师", contact_phone="0755-12345678")
+
+    detail = api_client(openid="o-visitor").get(f"/api/v1/units/{unit.pk}/").json()
+    listed = api_client(openid="o-visitor").get("/api/v1/units/").json()["results"]
+
+    assert (detail["contact_name"], detail["contact_phone"]) == ("", "")
+    assert all(u["contact_phone"] == "" for u in listed)
+    member_view = client_for(world.researcher).get(f"/api/v1/units/{unit.pk}/").json()
+    assert member_view["contact_phone"] == "0755-12345678"

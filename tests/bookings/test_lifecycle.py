@@ -210,3 +210,14 @@ def test_pending_booking_cannot_be_checked_in(lab, people):
 def test_someone_else_cannot_check_in(lab, people, approved):
     with time_machine.travel(local(2026, 11, 23, 10), tick=False), pytest.raises(AccessDenied):
         booking_check_in(actor=MemberFactory(), booking_id=approved.pk, code=lab.checkin_code)
+
+
+def test_invalid_transition_message_names_the_state_and_the_refused_action(lab, people):
+    from django.utils import translation
+
+    booking = request(lab, people["booker"])
+    booking_reject(actor=people["manager"], booking_id=booking.pk, reason="时间冲突")
+    with pytest.raises(Conflict) as refused:
+        booking_approve(actor=people["manager"], booking_id=booking.pk)
+    with translation.override("en"):
+        assert refused.value.message == "This booking is Rejected; it cannot be approved."

@@ -60,6 +60,11 @@ class BookingOutputSerializer(serializers.Serializer):
     purpose = serializers.CharField()
     attendees = serializers.IntegerField()
     status = serializers.ChoiceField(choices=BookingStatus.choices)
+    checked_in_at = LocalDateTimeField(allow_null=True)
+    checked_out_at = LocalDateTimeField(allow_null=True)
+    cancelled_late = serializers.BooleanField(
+        help_text="Cancelled inside the late-cancellation window before the start."
+    )
     created_at = LocalDateTimeField()
     updated_at = LocalDateTimeField()
 
@@ -76,3 +81,9 @@ class BookingRejectInputSerializer(serializers.Serializer):
     """Reject: the booker learns why."""
 
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+
+
+class BookingCheckInInputSerializer(serializers.Serializer):
+    """Check-in: the code read from the resource's QR code (managers may leave it out)."""
+
+    code = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")

@@ -6,8 +6,13 @@ from rest_framework import serializers
 
 from alliance.models import UnitKind
 
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
+
 
 class UnitOutputSerializer(serializers.Serializer):
+    """Contact details are for members only: with ``context["show_contacts"]`` false (an
+    unbound WeChat visitor, who could be anyone) they are answered empty."""
+
     id = serializers.IntegerField()
     name = serializers.CharField()
     short_name = serializers.CharField()
@@ -15,3 +20,9 @@ class UnitOutputSerializer(serializers.Serializer):
     contact_name = serializers.CharField(help_text="The unit's contact point for its resources.")
     contact_phone = serializers.CharField()
     contact_email = serializers.CharField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("show_contacts", False):
+            data.update(dict.fromkeys(CONTACT_FIELDS, ""))
+        return data
