@@ -1,9 +1,13 @@
 """The error vocabulary: every code has a message in Chinese (the default) and in English."""
 
+import re
+
 import pytest
 from django.utils import translation
 
 from alliance.errors import MESSAGES, DomainError
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def rendered(language):
@@ -17,7 +21,15 @@ def test_every_error_code_is_translated_into_simplified_chinese():
     assert untranslated == []
 
 
-def test_messages_keep_their_placeholders_in_both_languages():
+def test_every_translation_keeps_the_placeholders_of_its_source():
+    english, chinese = rendered("en"), rendered("zh-hans")
+    for code in MESSAGES:
+        assert set(PLACEHOLDER.findall(chinese[code])) == set(PLACEHOLDER.findall(english[code])), (
+            code
+        )
+
+
+def test_a_message_is_rendered_with_its_parameters_in_either_language():
     for language in ("en", "zh-hans"):
         with translation.override(language):
             message = DomainError("too_long", params={"minutes": 240}).message
