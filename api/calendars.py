@@ -8,13 +8,14 @@ needs no sign-in (calendar apps cannot send one): the token is the key.
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alliance.errors import NotFound
 from api.authentication import IsBoundMember, request_member
+from api.v1.serializers.common import errors
 from bookings.feeds import calendar_feed_render, calendar_feed_reset
 from resources.models import Resource
 
@@ -32,7 +33,7 @@ class CalendarFeedResetApi(APIView):
     @extend_schema(
         operation_id="calendar_feed_reset",
         request=InputSerializer,
-        responses={201: OutputSerializer, 400: OpenApiResponse(), 403: OpenApiResponse()},
+        responses={201: OutputSerializer, **errors(400, 401, 403, 404)},
         summary="Issue a new iCalendar feed URL (the old one stops working)",
     )
     def post(self, request):

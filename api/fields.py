@@ -1,4 +1,4 @@
-"""Serializer and filter fields for the API's conventions on time.
+"""Serializer and filter fields for the API's conventions on time, and strict text input.
 
 The contract: instants are ISO 8601; one without an offset means Asia/Shanghai (the
 alliance's zone, settings.TIME_ZONE); every instant goes out with the alliance's offset
@@ -149,3 +149,17 @@ class LocalInstantFormField(forms.Field):
         if not in_supported_range(moment):
             raise ValidationError(self.error_messages["out_of_range"], code="out_of_range")
         return moment
+
+
+class StrictCharField(serializers.CharField):
+    """Text input that must arrive as a JSON string.
+
+    DRF's CharField turns a number into its digits (``{"name": 0}`` became the name "0"), so
+    a client sending the wrong type went unnoticed and, for the WeChat code, was even sent
+    on to WeChat. Here anything but a string is a 400 ``invalid`` on the field.
+    """
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -1,6 +1,29 @@
-"""Page-number pagination for every list: ``count``, ``next``, ``previous``, ``results``."""
+"""Page-number pagination for every list: ``count``, ``next``, ``previous``, ``results``.
 
+``page`` and ``page_size`` are checked like any other input: a value that is not a positive
+whole number is a 400 ``invalid`` naming the parameter, where DRF by default would quietly
+serve page 1 with 20 items. A well-formed page past the last one is a 404 ``not_found``.
+"""
+
+from typing import Any
+
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+
+#: Reads a page number or size; also bounds the text's length before it is parsed.
+_POSITIVE = serializers.IntegerField(min_value=1)
+
+
+def _positive_query_int(request: Request, name: str) -> int | None:
+    """The query parameter ``name`` as a positive int; None if absent or empty."""
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return _POSITIVE.run_validation(raw)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({name: exc.detail}) from None
 
 
 class StandardPagination(PageNumberPagination):
@@ -8,4 +31,19 @@ class StandardPagination(PageNumberPagination):
 
     page_size = 20
     page_size_query_param = "page_size"
+    page_size_query_description = "Results per page: 1 to 100 (larger asks get 100)."
     max_page_size = 100
+    last_page_strings = ()
+
+    def get_page_size(self, request: Request) -> int:
+        asked = _positive_query_int(request, self.page_size_query_param)
+        return self.page_size if asked is None else min(asked, self.max_page_size)
+
+    def get_page_number(self, request: Request, paginator: Any) -> int:
+        return _positive_query_int(request, self.page_query_param) or 1
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters

@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from alliance.models import MemberRole
+from api.fields import StrictCharField
 from api.v1.serializers.common import ErrorSerializer
 
 # --- Shared output ------------------------------------------------------------------------
@@ -35,7 +36,7 @@ class MemberOutputSerializer(serializers.Serializer):
 
 
 class WeChatLoginInputSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=128, help_text="The code from `wx.login()`.")
+    code = StrictCharField(max_length=128, help_text="The code from `wx.login()`.")
 
 
 class WeChatLoginOutputSerializer(serializers.Serializer):
@@ -49,7 +50,7 @@ class WeChatLoginOutputSerializer(serializers.Serializer):
 
 
 class BindInputSerializer(serializers.Serializer):
-    invite_code = serializers.CharField(
+    invite_code = StrictCharField(
         max_length=32, help_text="The code given when the membership was created."
     )
 
@@ -60,8 +61,8 @@ class BindOutputSerializer(serializers.Serializer):
 
 
 class PasswordLoginInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
 class PasswordLoginOutputSerializer(serializers.Serializer):
@@ -81,9 +82,9 @@ class MeOutputSerializer(serializers.Serializer):
 
 class MemberCreateInputSerializer(serializers.Serializer):
     unit = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    name = serializers.CharField(max_length=50)
+    name = StrictCharField(max_length=50)
     role = serializers.ChoiceField(choices=MemberRole.choices)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    phone = StrictCharField(max_length=30, required=False, allow_blank=True, default="")
 
 
 class MemberInviteOutputSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.fields import StrictCharField
 from notifications.models import NotificationKind
 from notifications.services import TEMPLATE_IDS_MAX
 
@@ -33,7 +34,7 @@ class UnreadCountOutputSerializer(serializers.Serializer):
 
 def _template_ids(help_text: str) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.CharField(max_length=TEMPLATE_ID_MAX_LENGTH),
+        child=StrictCharField(max_length=TEMPLATE_ID_MAX_LENGTH),
         max_length=TEMPLATE_IDS_MAX,
         required=False,
         help_text=help_text,

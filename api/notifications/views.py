@@ -23,7 +23,7 @@ from api.notifications.serializers import (
     UnreadCountOutputSerializer,
 )
 from api.pagination import StandardPagination
-from api.v1.serializers.common import errors
+from api.v1.serializers.common import errors, list_errors
 from notifications.models import Notification
 from notifications.selectors import (
     notification_list_for_member,
@@ -50,7 +50,7 @@ class NotificationListApi(ListAPIView):
 
     @extend_schema(
         tags=TAGS,
-        responses={200: NotificationOutputSerializer(many=True), **errors(401, 403, 404)},
+        responses={200: NotificationOutputSerializer(many=True), **list_errors(401, 403)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The caller's notifications: unread first, then newest first (a page beyond the

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from api.pagination import StandardPagination
 from api.permissions import IsBoundMember, request_member
 from api.v1.serializers.bookings import BookingOutputSerializer
-from api.v1.serializers.common import errors
+from api.v1.serializers.common import list_errors
 from bookings.models import Booking
 from bookings.queries import booking_list_to_decide
 
@@ -30,7 +30,7 @@ class ApprovalListApi(ListAPIView):
 
     @extend_schema(
         tags=["approvals"],
-        responses={200: BookingOutputSerializer(many=True), **errors(401, 403)},
+        responses={200: BookingOutputSerializer(many=True), **list_errors(401, 403)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)

@@ -25,7 +25,7 @@ from api.v1.serializers.bookings import (
     BookingReasonInputSerializer,
     BookingRejectInputSerializer,
 )
-from api.v1.serializers.common import errors
+from api.v1.serializers.common import errors, list_errors
 from bookings.models import Booking
 from bookings.queries import booking_get_for_member, booking_list_for_member
 from bookings.services import (
@@ -51,7 +51,7 @@ class BookingListCreateApi(ListAPIView):
 
     @extend_schema(
         tags=["bookings"],
-        responses={200: BookingOutputSerializer(many=True), **errors(400, 401, 403)},
+        responses={200: BookingOutputSerializer(many=True), **list_errors(401, 403)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The bookings the caller may see, by start: their own; a unit manager's also those

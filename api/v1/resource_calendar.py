@@ -18,7 +18,7 @@ from alliance.errors import NotFound
 from api.pagination import StandardPagination
 from api.permissions import IsBoundMember, request_member
 from api.v1.resources import BrowseOrManage
-from api.v1.serializers.common import errors
+from api.v1.serializers.common import errors, list_errors
 from api.v1.serializers.resources import (
     OPENING_WINDOWS_MAX,
     ClosureInputSerializer,
@@ -69,7 +69,7 @@ class ResourceClosureListApi(BrowseOrManage, ListAPIView):
     @extend_schema(
         tags=["resources"],
         operation_id="resources_closures_list",
-        responses={200: ClosureOutputSerializer(many=True), **errors(401, 404)},
+        responses={200: ClosureOutputSerializer(many=True), **list_errors(401, 404)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The resource's own closures (maintenance, outages), soonest first. Alliance-wide

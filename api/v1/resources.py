@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from api.pagination import StandardPagination
 from api.permissions import IsAuthenticated, IsBoundMember, request_member
 from api.v1.filters import ResourceFilter
-from api.v1.serializers.common import errors
+from api.v1.serializers.common import errors, list_errors
 from api.v1.serializers.resources import (
     AvailabilityOutputSerializer,
     AvailabilityQueryInputSerializer,
@@ -69,7 +69,7 @@ class ResourceListApi(BrowseOrManage, ListAPIView):
 
     @extend_schema(
         tags=["resources"],
-        responses={200: ResourceListOutputSerializer(many=True), **errors(400, 401)},
+        responses={200: ResourceListOutputSerializer(many=True), **list_errors(401)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The catalogue, by unit and name. Retired resources are left out unless

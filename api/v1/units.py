@@ -13,7 +13,7 @@ from alliance.errors import NotFound
 from alliance.models import Unit
 from api.pagination import StandardPagination
 from api.permissions import request_member
-from api.v1.serializers.common import errors
+from api.v1.serializers.common import errors, list_errors
 from api.v1.serializers.units import UnitOutputSerializer
 
 
@@ -25,7 +25,7 @@ def _active_units() -> QuerySet[Unit]:
     return Unit.objects.filter(is_active=True).order_by("name", "pk")
 
 
-@extend_schema(tags=["units"], responses={200: UnitOutputSerializer(many=True), **errors(401)})
+@extend_schema(tags=["units"], responses={200: UnitOutputSerializer(many=True), **list_errors(401)})
 class UnitListApi(ListAPIView):
     """The active member units, by name. Anyone signed in, bound or not, may browse."""
 

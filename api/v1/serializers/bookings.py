@@ -7,7 +7,7 @@ import datetime as dt
 from rest_framework import serializers
 
 from alliance.errors import ValidationFailed
-from api.fields import LocalDateTimeField
+from api.fields import LocalDateTimeField, StrictCharField
 from bookings.models import BookingStatus
 from bookings.services import ATTENDEES_MAX, PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
 from resources.models import Resource
@@ -27,7 +27,7 @@ class BookingCreateInputSerializer(serializers.Serializer):
     )
     start = LocalDateTimeField(help_text="ISO 8601; without an offset it is Asia/Shanghai time.")
     end = LocalDateTimeField(help_text="Exclusive end; ISO 8601 as start.")
-    purpose = serializers.CharField(max_length=PURPOSE_MAX_LENGTH)
+    purpose = StrictCharField(max_length=PURPOSE_MAX_LENGTH)
     attendees = serializers.IntegerField(
         min_value=1, max_value=ATTENDEES_MAX, required=False, default=1
     )
@@ -72,7 +72,7 @@ class BookingOutputSerializer(serializers.Serializer):
 class BookingReasonInputSerializer(serializers.Serializer):
     """Cancel or approve: an optional note for the history."""
 
-    reason = serializers.CharField(
+    reason = StrictCharField(
         max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
 
@@ -80,10 +80,10 @@ class BookingReasonInputSerializer(serializers.Serializer):
 class BookingRejectInputSerializer(serializers.Serializer):
     """Reject: the booker learns why."""
 
-    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+    reason = StrictCharField(max_length=REASON_MAX_LENGTH)
 
 
 class BookingCheckInInputSerializer(serializers.Serializer):
     """Check-in: the code read from the resource's QR code (managers may leave it out)."""
 
-    code = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    code = StrictCharField(max_length=64, required=False, allow_blank=True, default="")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -20,6 +22,42 @@ class FieldErrorSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="Translated explanation.")
 
 
+class FieldErrorsField(serializers.DictField):
+    """The ``fields`` of a validation error, as api.exceptions writes them: field name → list
+    of ``{code, message}``, or for nested input (a list's items by index, a nested object's
+    fields) field name → the same shape again, e.g. ``{"allowed_units": {"1": [...]}}``."""
+
+
+class FieldErrorsFieldSchema(OpenApiSerializerFieldExtension):
+    """Documents FieldErrorsField as the recursive component ``FieldErrors``.
+
+    A DictField of FieldError lists would document only the flat case, and clients
+    validating against the schema would then reject the nested answers.
+    """
+
+    target_class = FieldErrorsField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field_error = auto_schema.resolve_serializer(FieldErrorSerializer, direction)
+        component = ResolvedComponent(
+            name="FieldErrors",
+            type=ResolvedComponent.SCHEMA,
+            object="FieldErrors",
+            schema={
+                "type": "object",
+                "description": "Field name → its problems, or the nested input's own FieldErrors.",
+                "additionalProperties": {
+                    "oneOf": [
+                        {"type": "array", "items": field_error.ref},
+                        {"$ref": "#/components/schemas/FieldErrors"},
+                    ]
+                },
+            },
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
 class ErrorSerializer(serializers.Serializer):
     """Every error answer: a stable ``code`` and a translated ``message``; validation errors
     add ``fields`` (field name → list of ``{code, message}``; nested for nested input)."""
@@ -28,8 +66,7 @@ class ErrorSerializer(serializers.Serializer):
     message = serializers.CharField(
         help_text="zh-hans by default; English with Accept-Language: en."
     )
-    fields = serializers.DictField(
-        child=FieldErrorSerializer(many=True),
+    fields = FieldErrorsField(
         required=False,
         help_text="Per-field problems of a validation error.",
     )
@@ -58,6 +95,7 @@ CONFLICT = _error(
     "`invalid_transition` or `already_started`.",
     ConflictErrorSerializer,
 )
+PAGE_NOT_FOUND = _error("`page` lies past the last page (`not_found`).")
 UNAVAILABLE = _error("The resource is busy with another request (`resource_busy`); retry.")
 
 
@@ -72,3 +110,9 @@ def errors(*statuses: int) -> dict[int, OpenApiResponse]:
         503: UNAVAILABLE,
     }
     return {status: known[status] for status in statuses}
+
+
+def list_errors(*statuses: int) -> dict[int, OpenApiResponse]:
+    """errors() of a paginated list, which may also answer 400 for a ``page`` or
+    ``page_size`` that is not a positive whole number and 404 for a page past the last."""
+    return {400: BAD_REQUEST, 404: PAGE_NOT_FOUND, **errors(*statuses)}

@@ -8,7 +8,13 @@ from rest_framework import serializers
 
 from alliance.errors import ValidationFailed
 from alliance.models import Unit
-from api.fields import ID_MAX, LocalDateField, LocalDateTimeField, WallClockTimeField
+from api.fields import (
+    ID_MAX,
+    LocalDateField,
+    LocalDateTimeField,
+    StrictCharField,
+    WallClockTimeField,
+)
 from api.v1.serializers.common import IntervalSerializer
 from resources.models import Resource, ResourceKind, Weekday
 
@@ -116,9 +122,9 @@ class ResourceUpdateInputSerializer(serializers.Serializer):
     """Any of a resource's fields; only those sent change."""
 
     kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False)
-    name = serializers.CharField(max_length=100, required=False)
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    name = StrictCharField(max_length=100, required=False)
+    location = StrictCharField(max_length=200, required=False, allow_blank=True)
+    description = StrictCharField(max_length=5000, required=False, allow_blank=True)
     capacity = _rule_field("The most people one booking may bring (1–10000).")
     slot_minutes = _rule_field("Grid of starts and ends in minutes; divides the day.")
     min_duration_minutes = _rule_field()
@@ -152,13 +158,13 @@ class ResourceCreateInputSerializer(ResourceUpdateInputSerializer):
         help_text="Id of the owning unit.",
     )
     kind = serializers.ChoiceField(choices=ResourceKind.choices)
-    name = serializers.CharField(max_length=100)
+    name = StrictCharField(max_length=100)
 
 
 class ClosureInputSerializer(serializers.Serializer):
     start = LocalDateTimeField()
     end = LocalDateTimeField(help_text="Exclusive end.")
-    reason = serializers.CharField(max_length=200, help_text="Shown to those who try to book.")
+    reason = StrictCharField(max_length=200, help_text="Shown to those who try to book.")
 
 
 class ClosureOutputSerializer(serializers.Serializer):
