@@ -2,22 +2,40 @@
 
 Each function runs a fixed number of queries whatever the span or the number of bookings:
 the resource's opening hours (unless prefetched), make-up days, closures, and bookings.
+
+Also the API's reads: bookings scoped to the caller through alliance.access (the same
+policy as the per-object helpers), and which resources are free for a whole window.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from bookings.models import BLOCKING_STATUSES, Booking
-from bookings.rules import booking_earliest_start, booking_horizon_end, ceil_to_slot
+from alliance.access import bookings_decidable_by, bookings_visible_to
+from alliance.errors import NotFound, ValidationFailed
+from alliance.models import Member
+from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
+from bookings.rules import (
+    booking_earliest_start,
+    booking_horizon_end,
+    booking_rules_check,
+    ceil_to_slot,
+)
 from resources.intervals import Interval, clip, merge, subtract
 from resources.models import Resource
-from resources.selectors import ResourceCalendar, local_midnight, resource_calendar_get
+from resources.selectors import (
+    ResourceCalendar,
+    local_midnight,
+    resource_calendar_get,
+    resource_calendars_get,
+)
 
 
 class BlockingSpan(NamedTuple):
@@ -144,3 +162,84 @@ def booking_alternatives_get(
             candidate += resource.slot
     candidates.sort(key=lambda s: (abs(s - start), s))
     return [Interval(s, s + duration) for s in candidates[:count]]
+
+
+def booking_list_for_member(*, member: Member | None) -> QuerySet[Booking]:
+    """The bookings ``member`` may see (alliance.access.bookings_visible_to), by start, with
+    resource, booker and units joined."""
+    return (
+        Booking.objects.filter(bookings_visible_to(member))
+        .select_related("resource", "resource__unit", "member", "unit")
+        .order_by("start", "pk")
+    )
+
+
+def booking_get_for_member(*, member: Member | None, booking_id: int) -> Booking:
+    """One booking ``member`` may see. Raises NotFound for an unknown id and, so as to reveal
+    nothing, for a booking outside the member's view as well."""
+    booking = booking_list_for_member(member=member).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+def booking_list_to_decide(*, member: Member | None) -> QuerySet[Booking]:
+    """Pending bookings ``member`` may approve or reject, oldest request first."""
+    return (
+        Booking.objects.filter(bookings_decidable_by(member), status=BookingStatus.PENDING)
+        .select_related("resource", "resource__unit", "member", "unit")
+        .order_by("created_at", "pk")
+    )
+
+
+def resource_ids_free_between(
+    *,
+    resources: Sequence[Resource],
+    member: Member | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+) -> set[int]:
+    """Ids of the ``resources`` that ``member`` could book for all of [start, end) now.
+
+    The scheduler's own test (bookings.services.booking_create): every rule of
+    bookings.rules.booking_rules_check for one attendee, and no blocking booking within the
+    resource's buffer. A caller who is not a member yet is judged as a member of no unit, so
+    resources with an allow-list are never free for them.
+
+    Preconditions: ``opening_hours`` and ``allowed_units`` prefetched. Queries: three
+    (make-up days, closures, bookings) whatever the number of resources.
+    """
+    if not resources or end <= start:
+        return set()
+    member = member or Member(is_active=True)
+    calendars = resource_calendars_get(resources=resources, start=start, end=end)
+    widest_buffer = max(r.buffer for r in resources)
+    taken: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for resource_id, b_start, b_blocked_until in Booking.objects.filter(
+        resource_id__in=[r.pk for r in resources],
+        status__in=BLOCKING_STATUSES,
+        start__lt=end + widest_buffer,
+        blocked_until__gt=start,
+    ).values_list("resource_id", "start", "blocked_until"):
+        taken.setdefault(resource_id, []).append((b_start, b_blocked_until))
+    free = set()
+    for resource in resources:
+        try:
+            booking_rules_check(
+                resource=resource,
+                member=member,
+                allowed_unit_ids={unit.pk for unit in resource.allowed_units.all()},
+                start=start,
+                end=end,
+                attendees=1,
+                now=now,
+                calendar=lambda resource=resource: calendars[resource.pk],
+            )
+        except ValidationFailed:
+            continue
+        # The same overlap test as bookings.selectors.blocking_spans_between.
+        if any(b_start < end + resource.buffer for b_start, _ in taken.get(resource.pk, ())):
+            continue
+        free.add(resource.pk)
+    return free

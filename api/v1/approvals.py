@@ -13,7 +13,7 @@ from api.permissions import IsBoundMember, request_member
 from api.v1.serializers.bookings import BookingOutputSerializer
 from api.v1.serializers.common import list_errors
 from bookings.models import Booking
-from bookings.queries import booking_list_to_decide
+from bookings.selectors import booking_list_to_decide
 
 
 class ApprovalListApi(ListAPIView):

@@ -27,7 +27,7 @@ from api.v1.serializers.bookings import (
 )
 from api.v1.serializers.common import errors, list_errors
 from bookings.models import Booking
-from bookings.queries import booking_get_for_member, booking_list_for_member
+from bookings.selectors import booking_get_for_member, booking_list_for_member
 from bookings.services import (
     booking_approve,
     booking_cancel,

@@ -1,8 +1,8 @@
 """Query-string filters of the resource and booking lists (django-filter).
 
 Filters parse and narrow querysets; which rows a caller may see at all is decided before
-(bookings.queries scopes through alliance.access), and whether a resource is free is the
-scheduler's decision (bookings.queries.resource_ids_free_between).
+(bookings.selectors scopes through alliance.access), and whether a resource is free is the
+scheduler's decision (bookings.selectors.resource_ids_free_between).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from alliance.models import Unit
 from api.fields import LocalInstantFormField
 from api.permissions import request_member
 from bookings.models import Booking, BookingStatus
-from bookings.queries import resource_ids_free_between
+from bookings.selectors import resource_ids_free_between
 from resources.models import Resource, ResourceKind
 
 #: The longest window ``free_from``..``free_to`` may span (no booking is longer).

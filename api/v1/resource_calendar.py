@@ -26,7 +26,7 @@ from api.v1.serializers.resources import (
     OpeningWindowSerializer,
 )
 from resources.models import Closure
-from resources.queries import closure_list_for_resource, resource_get
+from resources.selectors import closure_list_for_resource, resource_get
 from resources.services import closure_create, closure_delete, opening_hours_set
 
 

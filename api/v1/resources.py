@@ -33,7 +33,7 @@ from api.v1.serializers.resources import (
 )
 from bookings.selectors import resource_availability_get
 from resources.models import Resource
-from resources.queries import resource_get, resource_list
+from resources.selectors import resource_get, resource_list
 from resources.services import resource_create, resource_retire, resource_update
 
 
