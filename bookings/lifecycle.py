@@ -251,24 +251,47 @@ def booking_check_out(*, actor: Member, booking_id: int, now: dt.datetime | None
 # --- Time-driven transitions (run by bookings.jobs; the actor is the system) ---------------
 
 
-def booking_expire(*, booking_id: int, now: dt.datetime | None = None) -> Booking:
-    """A pending booking still undecided when it starts expires and frees the slot."""
+def _system_transition(
+    *,
+    booking_id: int,
+    now: dt.datetime | None,
+    from_status: str,
+    to_status: str,
+    action: str,
+    due: Callable[[Booking, dt.datetime], bool],
+    notify: str | None = None,
+) -> Booking:
+    """A transition the system makes when ``due(booking, now)`` holds under the lock;
+    otherwise Conflict("not_due"), which the jobs treat as "moved on meanwhile"."""
     now = now or timezone.now()
 
-    def started(booking: Booking) -> None:
-        if booking.start > now:
+    def guard(booking: Booking) -> None:
+        if not due(booking, now):
             raise Conflict("not_due")
 
     return _transition(
         booking_id=booking_id,
         actor=None,
-        to_status=BookingStatus.EXPIRED,
-        allowed_from=(BookingStatus.PENDING,),
-        action=BookingEvent.Action.EXPIRED,
+        to_status=to_status,
+        allowed_from=(from_status,),
+        action=action,
         reason="",
         now=now,
         may=None,
-        guard=started,
+        guard=guard,
+        notify=notify,
+    )
+
+
+def booking_expire(*, booking_id: int, now: dt.datetime | None = None) -> Booking:
+    """A pending booking still undecided when it starts expires and frees the slot."""
+    return _system_transition(
+        booking_id=booking_id,
+        now=now,
+        from_status=BookingStatus.PENDING,
+        to_status=BookingStatus.EXPIRED,
+        action=BookingEvent.Action.EXPIRED,
+        due=lambda booking, now: booking.start <= now,
         notify="expired",
     )
 
@@ -276,24 +299,17 @@ def booking_expire(*, booking_id: int, now: dt.datetime | None = None) -> Bookin
 def booking_mark_no_show(*, booking_id: int, now: dt.datetime | None = None) -> Booking:
     """An approved booking of a check-in resource with no check-in by the end of the grace
     period becomes a no-show, which frees the rest of its slot."""
-    now = now or timezone.now()
-
-    def grace_over_without_check_in(booking: Booking) -> None:
-        if not booking.resource.requires_checkin or booking.checked_in_at is not None:
-            raise Conflict("not_due")
-        if now < booking.start + _minutes("BOOKING_NO_SHOW_GRACE_MINUTES"):
-            raise Conflict("not_due")
-
-    return _transition(
+    return _system_transition(
         booking_id=booking_id,
-        actor=None,
-        to_status=BookingStatus.NO_SHOW,
-        allowed_from=(BookingStatus.APPROVED,),
-        action=BookingEvent.Action.NO_SHOW,
-        reason="",
         now=now,
-        may=None,
-        guard=grace_over_without_check_in,
+        from_status=BookingStatus.APPROVED,
+        to_status=BookingStatus.NO_SHOW,
+        action=BookingEvent.Action.NO_SHOW,
+        due=lambda booking, now: (
+            booking.resource.requires_checkin
+            and booking.checked_in_at is None
+            and now >= booking.start + _minutes("BOOKING_NO_SHOW_GRACE_MINUTES")
+        ),
         notify="no_show",
     )
 
@@ -301,24 +317,16 @@ def booking_mark_no_show(*, booking_id: int, now: dt.datetime | None = None) -> 
 def booking_complete(*, booking_id: int, now: dt.datetime | None = None) -> Booking:
     """An approved booking that was used (checked in, or on a resource without check-in)
     is completed once it has ended."""
-    now = now or timezone.now()
-
-    def ended_and_used(booking: Booking) -> None:
-        if booking.end > now:
-            raise Conflict("not_due")
-        if booking.resource.requires_checkin and booking.checked_in_at is None:
-            raise Conflict("not_due")
-
-    return _transition(
+    return _system_transition(
         booking_id=booking_id,
-        actor=None,
-        to_status=BookingStatus.COMPLETED,
-        allowed_from=(BookingStatus.APPROVED,),
-        action=BookingEvent.Action.COMPLETED,
-        reason="",
         now=now,
-        may=None,
-        guard=ended_and_used,
+        from_status=BookingStatus.APPROVED,
+        to_status=BookingStatus.COMPLETED,
+        action=BookingEvent.Action.COMPLETED,
+        due=lambda booking, now: (
+            booking.end <= now
+            and (booking.checked_in_at is not None or not booking.resource.requires_checkin)
+        ),
     )
 
 
