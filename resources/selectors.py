@@ -86,36 +86,9 @@ def opening_intervals(
 def resource_calendar_get(
     *, resource: Resource, start: dt.datetime, end: dt.datetime
 ) -> ResourceCalendar:
-    """The calendar of ``resource`` around [start, end), in three queries.
-
-    Opening intervals are computed for whole local days, one day wider on each side so that
-    an interval running across the edge of the span is seen whole.
-    Uses ``resource.opening_hours`` prefetched if the caller prefetched it.
-    """
-    zone = alliance_zone()
-    first_day = start.astimezone(zone).date() - dt.timedelta(days=1)
-    last_day = end.astimezone(zone).date() + dt.timedelta(days=1)
-    hours = list(resource.opening_hours.all())
-    makeup_days = dict(
-        MakeUpWorkingDay.objects.filter(date__gte=first_day, date__lte=last_day).values_list(
-            "date", "opens_as"
-        )
-    )
-    opening = opening_intervals(
-        hours=hours, first_day=first_day, last_day=last_day, makeup_days=makeup_days
-    )
-    closures = [
-        ClosureWindow(c_start, c_end, reason)
-        for c_start, c_end, reason in Closure.objects.filter(
-            Q(resource=resource) | Q(resource__isnull=True),
-            start__lt=local_midnight(last_day + dt.timedelta(days=1)),
-            end__gt=local_midnight(first_day),
-        )
-        .order_by("start")
-        .values_list("start", "end", "reason")
-    ]
-    span = Interval(local_midnight(first_day), local_midnight(last_day + dt.timedelta(days=1)))
-    return ResourceCalendar(span=span, opening=opening, closures=closures)
+    """The calendar of ``resource`` around [start, end), in three queries (two if the
+    caller prefetched ``opening_hours``). See resource_calendars_get."""
+    return resource_calendars_get(resources=[resource], start=start, end=end)[resource.pk]
 
 
 DETAIL_PREFETCH = ("opening_hours", "allowed_units")
@@ -149,11 +122,12 @@ def closure_list_for_resource(*, resource_id: int) -> QuerySet[Closure]:
 def resource_calendars_get(
     *, resources: Sequence[Resource], start: dt.datetime, end: dt.datetime
 ) -> dict[int, ResourceCalendar]:
-    """The calendar of each resource around [start, end), keyed by resource id.
+    """The calendar of each resource around [start, end), keyed by resource id, in two
+    queries for all of them (make-up days, closures).
 
-    The same calendars as resources.selectors.resource_calendar_get gives one by one, in two
-    queries for all of them (make-up days, closures). Precondition: the resources'
-    ``opening_hours`` are prefetched, else each costs one more query.
+    Opening intervals are computed for whole local days, one day wider on each side so that
+    an interval running across the edge of the span is seen whole. Precondition: the
+    resources' ``opening_hours`` are prefetched, else each costs one more query.
     """
     zone = alliance_zone()
     first_day = start.astimezone(zone).date() - dt.timedelta(days=1)
