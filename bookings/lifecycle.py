@@ -27,7 +27,8 @@ from alliance.access import (
 )
 from alliance.errors import AccessDenied, Conflict, ValidationFailed
 from alliance.models import Member
-from bookings.locking import booking_lock, event_record, validate_text
+from alliance.services import text_clean
+from bookings.locking import booking_lock, event_record
 from bookings.models import Booking, BookingEvent, BookingStatus
 from notifications.services import booking_notify
 
@@ -103,7 +104,7 @@ def _transition(
 
 
 def _reason(reason: str, *, required: bool = False) -> str:
-    return validate_text(reason, field="reason", max_length=REASON_MAX_LENGTH, required=required)
+    return text_clean(reason, field="reason", max_length=REASON_MAX_LENGTH, required=required)
 
 
 # --- Decisions and cancellation -----------------------------------------------------------

@@ -75,15 +75,6 @@ def validate_interval(start: dt.datetime, end: dt.datetime) -> None:
         raise ValidationFailed("invalid_interval")
 
 
-def validate_text(value: str, *, field: str, max_length: int, required: bool) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed("invalid", fields={field: ["required"]})
-    if len(value) > max_length:
-        raise ValidationFailed("invalid", fields={field: ["max_length"]})
-    return value
-
-
 def event_record(
     *,
     booking: Booking,

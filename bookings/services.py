@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from alliance.errors import Conflict, Unavailable, ValidationFailed
 from alliance.models import Member
+from alliance.services import text_clean
 from bookings.lifecycle import (  # noqa: F401 - the public write API of bookings
     REASON_MAX_LENGTH,
     booking_approve,
@@ -39,7 +40,6 @@ from bookings.locking import (
     resource_lock,
     sqlstate,
     validate_interval,
-    validate_text,
 )
 from bookings.models import BOOKING_NO_OVERLAP, Booking, BookingEvent, BookingStatus
 from bookings.rules import booking_rules_check
@@ -84,7 +84,7 @@ def booking_create(
     """
     now = now or timezone.now()
     validate_interval(start, end)
-    purpose = validate_text(purpose, field="purpose", max_length=PURPOSE_MAX_LENGTH, required=True)
+    purpose = text_clean(purpose, field="purpose", max_length=PURPOSE_MAX_LENGTH, required=True)
     if not isinstance(attendees, int) or not 1 <= attendees <= ATTENDEES_MAX:
         raise ValidationFailed("invalid", fields={"attendees": ["out_of_range"]})
     try:
