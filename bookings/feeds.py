@@ -7,7 +7,6 @@ written in UTC (every client converts them); the calendar names the alliance's z
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from icalendar import Calendar, Event
 from alliance.access import member_can_manage_resource
 from alliance.errors import AccessDenied, NotFound
 from alliance.models import Member
+from alliance.tokens import token_digest
 from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus, CalendarFeed
 from resources.models import Resource
 
@@ -29,10 +29,6 @@ ICS_STATUS = {
     BookingStatus.APPROVED: "CONFIRMED",
     BookingStatus.COMPLETED: "CONFIRMED",
 }
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def calendar_feed_reset(
@@ -51,7 +47,9 @@ def calendar_feed_reset(
     token = secrets.token_urlsafe(32)
     target = {"member": member} if member is not None else {"resource": resource}
     with transaction.atomic():
-        CalendarFeed.objects.update_or_create(**target, defaults={"token_digest": _digest(token)})
+        CalendarFeed.objects.update_or_create(
+            **target, defaults={"token_digest": token_digest(token)}
+        )
     return token
 
 
@@ -60,7 +58,7 @@ def calendar_feed_render(*, token: str, now: dt.datetime | None = None) -> bytes
     now = now or timezone.now()
     feed = (
         CalendarFeed.objects.select_related("member", "resource")
-        .filter(token_digest=_digest(token))
+        .filter(token_digest=token_digest(token))
         .first()
     )
     if feed is None:

@@ -16,7 +16,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,6 +25,7 @@ from bookings.lifecycle import (
     booking_expire,
     booking_mark_no_show,
     booking_remind,
+    minutes_setting,
 )
 from bookings.models import Booking, BookingStatus
 from notifications.services import outbox_deliver_due
@@ -46,10 +46,6 @@ def _run_each(ids: list[int], transition: Callable[..., Booking], now: dt.dateti
     return done
 
 
-def _minutes(name: str) -> dt.timedelta:
-    return dt.timedelta(minutes=getattr(settings, name))
-
-
 def bookings_expire_due(*, now: dt.datetime) -> int:
     ids = Booking.objects.filter(status=BookingStatus.PENDING, start__lte=now).values_list(
         "pk", flat=True
@@ -62,7 +58,7 @@ def bookings_remind_due(*, now: dt.datetime) -> int:
         status=BookingStatus.APPROVED,
         reminded_at__isnull=True,
         start__gt=now,
-        start__lte=now + _minutes("BOOKING_REMINDER_LEAD_MINUTES"),
+        start__lte=now + minutes_setting("BOOKING_REMINDER_LEAD_MINUTES"),
     ).values_list("pk", flat=True)[:BATCH]
     return _run_each(list(ids), booking_remind, now)
 
@@ -72,7 +68,7 @@ def bookings_mark_no_shows_due(*, now: dt.datetime) -> int:
         status=BookingStatus.APPROVED,
         resource__requires_checkin=True,
         checked_in_at__isnull=True,
-        start__lte=now - _minutes("BOOKING_NO_SHOW_GRACE_MINUTES"),
+        start__lte=now - minutes_setting("BOOKING_NO_SHOW_GRACE_MINUTES"),
     ).values_list("pk", flat=True)[:BATCH]
     return _run_each(list(ids), booking_mark_no_show, now)
 

@@ -55,7 +55,8 @@ def _invalid_transition(booking: Booking, action: str) -> Conflict:
     )
 
 
-def _minutes(name: str) -> dt.timedelta:
+def minutes_setting(name: str) -> dt.timedelta:
+    """A lifecycle setting (BOOKING_*_MINUTES) as a duration."""
     return dt.timedelta(minutes=getattr(settings, name))
 
 
@@ -159,7 +160,7 @@ def booking_cancel(
             raise Conflict("already_started")
 
     def late(booking_start: dt.datetime) -> bool:
-        return now > booking_start - _minutes("BOOKING_LATE_CANCEL_MINUTES")
+        return now > booking_start - minutes_setting("BOOKING_LATE_CANCEL_MINUTES")
 
     start = Booking.objects.filter(pk=booking_id).values_list("start", flat=True).first()
     return _transition(
@@ -202,8 +203,8 @@ def booking_check_in(
             code != booking.resource.checkin_code
         ):
             raise ValidationFailed("check_in_code_invalid")
-        opens = booking.start - _minutes("BOOKING_CHECKIN_OPENS_MINUTES")
-        closes = min(booking.end, booking.start + _minutes("BOOKING_NO_SHOW_GRACE_MINUTES"))
+        opens = booking.start - minutes_setting("BOOKING_CHECKIN_OPENS_MINUTES")
+        closes = min(booking.end, booking.start + minutes_setting("BOOKING_NO_SHOW_GRACE_MINUTES"))
         if now < opens:
             raise Conflict(
                 "check_in_not_open", params={"minutes": settings.BOOKING_CHECKIN_OPENS_MINUTES}
@@ -309,7 +310,7 @@ def booking_mark_no_show(*, booking_id: int, now: dt.datetime | None = None) -> 
         due=lambda booking, now: (
             booking.resource.requires_checkin
             and booking.checked_in_at is None
-            and now >= booking.start + _minutes("BOOKING_NO_SHOW_GRACE_MINUTES")
+            and now >= booking.start + minutes_setting("BOOKING_NO_SHOW_GRACE_MINUTES")
         ),
         notify="no_show",
     )
@@ -337,7 +338,9 @@ def booking_remind(*, booking_id: int, now: dt.datetime | None = None) -> Bookin
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         booking = booking_lock(booking_id)
-        due = booking.start - _minutes("BOOKING_REMINDER_LEAD_MINUTES") <= now < booking.start
+        due = (
+            booking.start - minutes_setting("BOOKING_REMINDER_LEAD_MINUTES") <= now < booking.start
+        )
         if booking.reminded_at is not None or booking.status != BookingStatus.APPROVED or not due:
             return booking
         booking.reminded_at = now
