@@ -71,12 +71,13 @@ def _transition(
     now: dt.datetime,
     may: Callable[[Member | None, Booking], bool] | None,
     guard: Guard | None = None,
-    changes: dict | None = None,
+    changes: Callable[[Booking], dict] | None = None,
     notify: str | None = None,
 ) -> Booking:
     """Move one booking from one of ``allowed_from`` to ``to_status``, record and notify.
 
-    ``may`` decides access (None: the system acts); ``guard`` may refuse on time rules.
+    ``may`` decides access (None: the system acts); ``guard`` may refuse on time rules;
+    ``changes(booking)`` gives further fields to set, decided under the lock.
     """
     with transaction.atomic(durable=True):
         booking = booking_lock(booking_id)
@@ -88,9 +89,10 @@ def _transition(
             guard(booking)
         from_status = booking.status
         booking.status = to_status
-        for field, value in (changes or {}).items():
+        changed = changes(booking) if changes is not None else {}
+        for field, value in changed.items():
             setattr(booking, field, value)
-        booking.save(update_fields=["status", "updated_at", *(changes or {})])
+        booking.save(update_fields=["status", "updated_at", *changed])
         event_record(
             booking=booking,
             action=action,
@@ -159,10 +161,10 @@ def booking_cancel(
         if booking.start <= now:
             raise Conflict("already_started")
 
-    def late(booking_start: dt.datetime) -> bool:
-        return now > booking_start - minutes_setting("BOOKING_LATE_CANCEL_MINUTES")
+    def lateness(booking: Booking) -> dict:
+        late_from = booking.start - minutes_setting("BOOKING_LATE_CANCEL_MINUTES")
+        return {"cancelled_late": now > late_from}
 
-    start = Booking.objects.filter(pk=booking_id).values_list("start", flat=True).first()
     return _transition(
         booking_id=booking_id,
         actor=actor,
@@ -173,7 +175,7 @@ def booking_cancel(
         now=now,
         may=member_can_cancel_booking,
         guard=not_started,
-        changes={"cancelled_late": start is not None and late(start)},
+        changes=lateness,
         notify="cancelled",
     )
 
