@@ -8,8 +8,8 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.authentication import IsBoundMember, request_member
 from api.pagination import StandardPagination
-from api.permissions import IsBoundMember, request_member
 from api.v1.serializers.bookings import BookingOutputSerializer
 from api.v1.serializers.common import list_errors
 from bookings.models import Booking

@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.authentication import IsBoundMember, request_member
 from api.pagination import StandardPagination
-from api.permissions import IsBoundMember, request_member
 from api.v1.filters import BookingFilter
 from api.v1.serializers.bookings import (
     BookingCheckInInputSerializer,

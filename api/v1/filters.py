@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.errors import ValidationFailed
 from alliance.models import Unit
+from api.authentication import request_member
 from api.fields import LocalInstantFormField
-from api.permissions import request_member
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import resource_ids_free_between
 from resources.models import Resource, ResourceKind

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alliance.errors import NotFound
+from api.authentication import IsBoundMember, request_member
 from api.pagination import StandardPagination
-from api.permissions import IsBoundMember, request_member
 from api.v1.resources import BrowseOrManage
 from api.v1.serializers.common import errors, list_errors
 from api.v1.serializers.resources import (

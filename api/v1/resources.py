@@ -14,13 +14,13 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.authentication import IsBoundMember, request_member
 from api.pagination import StandardPagination
-from api.permissions import IsAuthenticated, IsBoundMember, request_member
 from api.v1.filters import ResourceFilter
 from api.v1.serializers.common import errors, list_errors
 from api.v1.serializers.resources import (

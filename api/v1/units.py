@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from alliance.errors import NotFound
 from alliance.models import Unit
+from api.authentication import request_member
 from api.pagination import StandardPagination
-from api.permissions import request_member
 from api.v1.serializers.common import errors, list_errors
 from api.v1.serializers.units import UnitOutputSerializer
 
