@@ -28,6 +28,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from alliance import demo_data as data
+from alliance.access import member_manages_unit
 from alliance.errors import Conflict, DomainError, ValidationFailed
 from alliance.models import Member, MemberRole, Unit
 from alliance.services import member_create, password_hash_make, unit_create
@@ -215,12 +216,8 @@ def _booking_place(
 
 def _decider(resource: Resource, members: dict[str, Member]) -> Member:
     """A manager of the resource's unit, or else the first secretariat member."""
-    by_role: dict[str, list[Member]] = {MemberRole.UNIT_MANAGER: [], MemberRole.SECRETARIAT: []}
-    for member in members.values():
-        if member.role == MemberRole.UNIT_MANAGER and member.unit_id != resource.unit_id:
-            continue
-        by_role.get(member.role, []).append(member)
-    return (by_role[MemberRole.UNIT_MANAGER] or by_role[MemberRole.SECRETARIAT])[0]
+    deciders = [m for m in members.values() if member_manages_unit(m, resource.unit_id)]
+    return min(deciders, key=lambda m: m.role != MemberRole.UNIT_MANAGER)
 
 
 def _bookings_seed(
