@@ -9,39 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
-from django.db import connection
-from django.utils import timezone
-
-from alliance.errors import NotFound, ValidationFailed
+from alliance.errors import NotFound
 from alliance.models import Member
 from bookings.models import Booking, BookingEvent
-from resources.models import Resource
+from resources.locking import resource_lock
 
 EXCLUSION_VIOLATION = "23P01"
 LOCK_NOT_AVAILABLE = "55P03"
-
-
-def resource_lock(resource_id: int) -> Resource:
-    """Lock and return the resource row. Caller must be inside ``transaction.atomic``.
-
-    PostgreSQL: ``SELECT … FOR NO KEY UPDATE`` with a lock timeout, so that writers of one
-    resource queue here while inserts that merely reference the resource do not. SQLite has
-    no row locks: its IMMEDIATE transactions already hold the database's write lock.
-    """
-    if not connection.in_atomic_block:
-        raise RuntimeError("the resource lock needs an open transaction")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"])
-    try:
-        return (
-            Resource.objects.select_for_update(no_key=True)
-            .prefetch_related("opening_hours")
-            .get(pk=resource_id)
-        )
-    except Resource.DoesNotExist:
-        raise NotFound() from None
 
 
 def booking_lock(booking_id: int) -> Booking:
@@ -66,13 +40,6 @@ def sqlstate(exc: BaseException) -> str | None:
 def constraint_name(exc: BaseException) -> str | None:
     diag = getattr(exc.__cause__, "diag", None)
     return getattr(diag, "constraint_name", None)
-
-
-def validate_interval(start: dt.datetime, end: dt.datetime) -> None:
-    if timezone.is_naive(start) or timezone.is_naive(end):
-        raise ValidationFailed("naive_datetime")
-    if end <= start:
-        raise ValidationFailed("invalid_interval")
 
 
 def event_record(

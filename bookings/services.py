@@ -37,15 +37,14 @@ from bookings.locking import (
     LOCK_NOT_AVAILABLE,
     constraint_name,
     event_record,
-    resource_lock,
     sqlstate,
-    validate_interval,
 )
 from bookings.models import BOOKING_NO_OVERLAP, Booking, BookingEvent, BookingStatus
 from bookings.rules import booking_rules_check
 from bookings.selectors import blocking_spans_between, booking_alternatives_get
 from notifications.services import booking_notify
-from resources.intervals import Interval
+from resources.intervals import Interval, interval_validate
+from resources.locking import resource_lock
 from resources.models import Resource
 from resources.selectors import resource_calendar_get
 
@@ -83,7 +82,7 @@ def booking_create(
     ``alternatives``.
     """
     now = now or timezone.now()
-    validate_interval(start, end)
+    interval_validate(start, end)
     purpose = text_clean(purpose, field="purpose", max_length=PURPOSE_MAX_LENGTH, required=True)
     if not isinstance(attendees, int) or not 1 <= attendees <= ATTENDEES_MAX:
         raise ValidationFailed("invalid", fields={"attendees": ["out_of_range"]})

@@ -9,6 +9,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from django.utils import timezone
+
+from alliance.errors import ValidationFailed
+
 
 class Interval(NamedTuple):
     start: dt.datetime
@@ -62,3 +66,13 @@ def covers(intervals: list[Interval], start: dt.datetime, end: dt.datetime) -> b
 
 def overlapping(intervals: list[Interval], start: dt.datetime, end: dt.datetime) -> list[Interval]:
     return [i for i in intervals if i.start < end and i.end > start]
+
+
+def interval_validate(start: dt.datetime, end: dt.datetime) -> None:
+    """Refuse input that is not an aware, non-empty interval, with the error's code."""
+    if not isinstance(start, dt.datetime) or not isinstance(end, dt.datetime):
+        raise ValidationFailed("invalid", fields={"start": ["invalid"], "end": ["invalid"]})
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValidationFailed("naive_datetime")
+    if end <= start:
+        raise ValidationFailed("invalid_interval")

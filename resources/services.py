@@ -18,12 +18,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from alliance.access import member_can_manage_resource, member_is_secretariat
 from alliance.errors import AccessDenied, NotFound, ValidationFailed
 from alliance.models import Member, Unit
 from alliance.services import changes_check, model_validate, text_clean
+from resources.intervals import interval_validate
+from resources.locking import resource_lock
 from resources.models import (
     MIDNIGHT,
     Closure,
@@ -139,23 +140,6 @@ def _name_free(*, unit_id: int, name: str, exclude_pk: int | None = None) -> Non
         raise ValidationFailed("resource_name_taken", fields={"name": ["unique"]})
 
 
-def _aware_interval_check(start: dt.datetime, end: dt.datetime) -> None:
-    if not isinstance(start, dt.datetime) or not isinstance(end, dt.datetime):
-        raise ValidationFailed("invalid", fields={"start": ["invalid"], "end": ["invalid"]})
-    if timezone.is_naive(start) or timezone.is_naive(end):
-        raise ValidationFailed("naive_datetime")
-    if end <= start:
-        raise ValidationFailed("invalid_interval")
-
-
-def _resource_lock(resource_id: int) -> Resource:
-    """Lock the resource row as booking writers do. Caller must be inside ``atomic``."""
-    resource = Resource.objects.select_for_update(no_key=True).filter(pk=resource_id).first()
-    if resource is None:
-        raise NotFound()
-    return resource
-
-
 def _may_manage(actor: Member | None, resource: Resource) -> bool:
     return actor is None or member_can_manage_resource(actor, resource)
 
@@ -234,7 +218,7 @@ def resource_update(*, actor: Member | None, resource_id: int, **changes: Any) -
     changes_check(changes, RESOURCE_FIELDS)
     try:
         with transaction.atomic():
-            resource = _resource_lock(resource_id)
+            resource = resource_lock(resource_id)
             if not _may_manage(actor, resource):
                 raise AccessDenied()
             values = _text_values_clean(changes)
@@ -266,7 +250,7 @@ def resource_retire(*, actor: Member | None, resource_id: int) -> Resource:
     Retiring a retired resource changes nothing.
     """
     with transaction.atomic():
-        resource = _resource_lock(resource_id)
+        resource = resource_lock(resource_id)
         if not _may_manage(actor, resource):
             raise AccessDenied()
         if not resource.is_retired:
@@ -280,7 +264,7 @@ def resource_checkin_code_reset(*, actor: Member | None, resource_id: int) -> Re
     photo of the sign taken away) stops proving presence. Access: the unit's managers or the
     secretariat. Each call draws a new code."""
     with transaction.atomic():
-        resource = _resource_lock(resource_id)
+        resource = resource_lock(resource_id)
         if not _may_manage(actor, resource):
             raise AccessDenied()
         resource.checkin_code = new_checkin_code()
@@ -346,7 +330,7 @@ def opening_hours_set(
     """
     clean = _windows_clean(windows)
     with transaction.atomic():
-        resource = _resource_lock(resource_id)
+        resource = resource_lock(resource_id)
         if not _may_manage(actor, resource):
             raise AccessDenied()
         current = list(resource.opening_hours.order_by("weekday", "start_time"))
@@ -378,14 +362,14 @@ def closure_create(
     already made inside the closure are not touched.
     """
     reason = text_clean(reason, field="reason", max_length=200, required=True)
-    _aware_interval_check(start, end)
+    interval_validate(start, end)
     with transaction.atomic():
         if resource_id is None:
             if not _may_run_calendar(actor):
                 raise AccessDenied()
             resource = None
         else:
-            resource = _resource_lock(resource_id)
+            resource = resource_lock(resource_id)
             if not _may_manage(actor, resource):
                 raise AccessDenied()
         return Closure.objects.create(resource=resource, start=start, end=end, reason=reason)
