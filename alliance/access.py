@@ -2,6 +2,12 @@
 
 Each condition stands on its own line so that a reviewer can read the policy at a glance;
 tests/alliance/test_access.py covers every role against every helper.
+
+A member acts beyond their own bookings and profile only while both they and their unit
+are active (:func:`member_acts`): the members of a deactivated unit can no longer approve,
+manage, invite or act on others' bookings, though they still see and cancel their own.
+Helpers take ``None`` for "nobody" and answer no; the system actor (alliance.actors.SYSTEM)
+is named explicitly where it has rights.
 """
 
 from __future__ import annotations
@@ -9,22 +15,47 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.db.models import Q
 
+from alliance.actors import SYSTEM
+from alliance.errors import AccessDenied
 from alliance.models import Member, MemberRole
 
 if TYPE_CHECKING:
+    from alliance.actors import Actor
     from bookings.models import Booking
     from resources.models import Resource
 
 
+def member_acts(member: Member | None) -> bool:
+    """An active member of an active unit: the precondition of every right over others.
+
+    Reads ``member.unit`` (one query unless it was loaded with the member)."""
+    if not isinstance(member, Member):  # None (nobody) or SYSTEM: not a member
+        return False
+    if not member.is_active:
+        return False
+    return member.unit.is_active
+
+
+def member_refusal(member: Member | None) -> AccessDenied:
+    """The refusal for a member a helper said no to: ``actor_unit_inactive`` when their unit
+    is deactivated (so they learn why), otherwise ``permission_denied``."""
+    if isinstance(member, Member) and member.is_active and not member.unit.is_active:
+        return AccessDenied("actor_unit_inactive")
+    return AccessDenied()
+
+
 def member_is_secretariat(member: Member | None) -> bool:
-    return member is not None and member.is_active and member.role == MemberRole.SECRETARIAT
+    if not member_acts(member):
+        return False
+    return member.role == MemberRole.SECRETARIAT
 
 
 def member_manages_unit(member: Member | None, unit_id: int) -> bool:
     """A unit resource manager manages their own unit only; the secretariat manages all."""
-    if member is None or not member.is_active:
+    if not member_acts(member):
         return False
     if member.role == MemberRole.SECRETARIAT:
         return True
@@ -50,7 +81,7 @@ def member_can_decide_booking(member: Member | None, booking: Booking) -> bool:
 
 def member_can_cancel_booking(member: Member | None, booking: Booking) -> bool:
     """Cancel: the booker, the booker's unit manager, or the secretariat."""
-    if member is None or not member.is_active:
+    if not isinstance(member, Member) or not member.is_active:
         return False
     if booking.member_id == member.pk:
         return True
@@ -59,7 +90,7 @@ def member_can_cancel_booking(member: Member | None, booking: Booking) -> bool:
 
 def member_can_check_in_booking(member: Member | None, booking: Booking) -> bool:
     """Check in or out: the booker, or the managers of the resource's unit on their behalf."""
-    if member is None or not member.is_active:
+    if not isinstance(member, Member) or not member.is_active:
         return False
     if booking.member_id == member.pk:
         return True
@@ -90,12 +121,15 @@ def member_can_issue_invite(actor: Member | None, member: Member) -> bool:
 
 def bookings_visible_to(member: Member | None) -> Q:
     """Booking filter for member_can_view_booking: own bookings; a unit manager's also those
-    booked by their unit or of their unit's resources; the secretariat's all."""
-    if member is None or not member.is_active:
+    booked by their unit or of their unit's resources; the secretariat's all. A member of a
+    deactivated unit sees their own only."""
+    if not isinstance(member, Member) or not member.is_active:
         return Q(pk__in=[])
+    visible = Q(member_id=member.pk)
+    if not member_acts(member):
+        return visible
     if member.role == MemberRole.SECRETARIAT:
         return Q()
-    visible = Q(member_id=member.pk)
     if member.role == MemberRole.UNIT_MANAGER:
         visible |= Q(unit_id=member.unit_id)
         visible |= Q(resource__unit_id=member.unit_id)
@@ -105,7 +139,7 @@ def bookings_visible_to(member: Member | None) -> Q:
 def bookings_decidable_by(member: Member | None) -> Q:
     """Booking filter for member_can_decide_booking: bookings of resources the member's unit
     owns (unit managers), or all (the secretariat)."""
-    if member is None or not member.is_active:
+    if not member_acts(member):
         return Q(pk__in=[])
     if member.role == MemberRole.SECRETARIAT:
         return Q()
@@ -125,10 +159,10 @@ class BackOfficeScope:
     """What one signed-in user reaches in the back office, decided once per request.
 
     ``whole_alliance``: an active staff superuser or secretariat member sees and changes
-    everything. ``unit_id``: an active staff unit resource manager sees and changes the
-    resources, closures and bookings of that unit only. Neither: nothing. ``member`` is who
-    acts when the back office calls a service (a superuser without a member profile may look
-    but cannot decide bookings, since services need a member as actor).
+    everything. ``unit_id``: an active staff unit resource manager of an active unit sees and
+    changes the resources, closures and bookings of that unit only. Neither: nothing.
+    ``member`` is who acts when the back office calls a service (a superuser without a member
+    profile may look but cannot decide bookings, since services need a member as actor).
     """
 
     member: Member | None
@@ -145,9 +179,22 @@ class BackOfficeScope:
         return unit_id is not None and unit_id == self.unit_id
 
 
+def _member_with_unit(user: Any) -> Member | None:
+    """The user's member with its unit (the scope reads both) in one query, cached on the
+    user; None for users without a member profile and for anonymous users."""
+    if not isinstance(user, models.Model) or user.pk is None:
+        return getattr(user, "member", None)
+    relation = Member._meta.get_field("user").remote_field
+    if relation.is_cached(user):
+        return relation.get_cached_value(user)
+    member = Member.objects.select_related("unit").filter(user_id=user.pk).first()
+    relation.set_cached_value(user, member)
+    return member
+
+
 def back_office_scope(user: Any) -> BackOfficeScope:
     """The back-office scope of a Django user (anonymous users get an empty scope)."""
-    member = getattr(user, "member", None)  # None for users without a member profile
+    member = _member_with_unit(user)
     if not getattr(user, "is_active", False):
         return BackOfficeScope(member=member, whole_alliance=False, unit_id=None)
     if not getattr(user, "is_staff", False):
@@ -156,7 +203,7 @@ def back_office_scope(user: Any) -> BackOfficeScope:
         return BackOfficeScope(member=member, whole_alliance=True, unit_id=None)
     if member_is_secretariat(member):
         return BackOfficeScope(member=member, whole_alliance=True, unit_id=None)
-    if member is not None and member.is_active and member.role == MemberRole.UNIT_MANAGER:
+    if member_acts(member) and member.role == MemberRole.UNIT_MANAGER:
         return BackOfficeScope(member=member, whole_alliance=False, unit_id=member.unit_id)
     return BackOfficeScope(member=member, whole_alliance=False, unit_id=None)
 
@@ -223,23 +270,25 @@ MEMBER_SELF_SERVICE_FIELDS = frozenset({"name", "phone"})
 MEMBER_MANAGER_FIELDS = frozenset({"name", "phone", "is_active", "role", "unit_id"})
 
 
-def member_can_create_member(actor: Member | None, *, unit_id: int, role: str) -> bool:
+def member_can_create_member(actor: Actor | None, *, unit_id: int, role: str) -> bool:
     """The secretariat (or the system) creates anyone; a unit manager creates researchers of
     their own unit only."""
-    if actor is None or member_is_secretariat(actor):
+    if actor is SYSTEM or member_is_secretariat(actor):
         return True
     if role != MemberRole.RESEARCHER:
         return False
     return member_manages_unit(actor, unit_id)
 
 
-def member_can_update_member(actor: Member | None, member: Member, changes: dict) -> bool:
-    """The secretariat changes anything; a unit manager changes name, phone and active flag
-    of a researcher of their unit (who stays a researcher of that unit); anyone their own
-    name and phone."""
-    if actor is None or member_is_secretariat(actor):
+def member_can_update_member(actor: Actor | None, member: Member, changes: dict) -> bool:
+    """The secretariat (or the system) changes anything; a unit manager changes name, phone
+    and active flag of a researcher of their unit (who stays a researcher of that unit);
+    anyone their own name and phone."""
+    if actor is SYSTEM or member_is_secretariat(actor):
         return True
-    if actor is not None and actor.pk == member.pk and set(changes) <= MEMBER_SELF_SERVICE_FIELDS:
+    if actor is None:
+        return False
+    if actor.pk == member.pk and set(changes) <= MEMBER_SELF_SERVICE_FIELDS:
         return actor.is_active
     if member.role != MemberRole.RESEARCHER:
         return False

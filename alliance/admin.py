@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +35,8 @@ from alliance.services import (
     member_create,
     member_update,
     unit_create,
+    unit_deactivate,
+    unit_reactivate,
     unit_update,
 )
 
@@ -221,6 +223,7 @@ class UnitAdmin(ScopedModelAdmin):
     )
     list_filter = ("kind", "is_active")
     search_fields = ("name", "short_name", "contact_name", "contact_email")
+    actions = ("deactivate_units", "reactivate_units")
     fields = (
         "name",
         "short_name",
@@ -262,6 +265,36 @@ class UnitAdmin(ScopedModelAdmin):
     @admin.display(description=_("members"), ordering="member_total")
     def member_count(self, obj: Unit) -> int:
         return obj.member_total
+
+    @admin.action(
+        description=_("Deactivate the selected units (their members can no longer book or manage)"),
+        permissions=["change"],
+    )
+    def deactivate_units(self, request, queryset):
+        self._units_apply(request, queryset, unit_deactivate, _("%(count)d units deactivated."))
+
+    @admin.action(description=_("Reactivate the selected units"), permissions=["change"])
+    def reactivate_units(self, request, queryset):
+        self._units_apply(request, queryset, unit_reactivate, _("%(count)d units reactivated."))
+
+    def _units_apply(self, request, queryset, service, done_message) -> None:
+        """Call ``service`` for each selected unit, each in its own transaction; report each
+        refusal (say, ``unit_has_secretariat``) by unit and carry on."""
+        try:
+            actor = request_actor(request)
+        except DomainError as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return
+        done = 0
+        for unit in queryset:
+            try:
+                service(actor=actor, unit_id=unit.pk)
+            except DomainError as refusal:
+                self.message_user(request, f"{unit}: {refusal.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
         actor = request_actor(request)

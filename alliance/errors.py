@@ -81,6 +81,15 @@ MESSAGES = {
     ),
     "not_found": _("Not found."),
     "server_error": _("Something went wrong on our side. Please try again."),
+    # Deactivated member units (issue 7, access)
+    "actor_unit_inactive": _("Your member unit is no longer active, so you cannot do this."),
+    "booking_unit_inactive": _("The booker's member unit is no longer active."),
+    "resource_unit_inactive": _(
+        "The member unit that shares this resource is no longer active, so it cannot be booked."
+    ),
+    "unit_has_secretariat": _(
+        "This member unit has active secretariat members; move or deactivate them first."
+    ),
 }
 
 

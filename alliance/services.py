@@ -4,8 +4,9 @@ Each service takes keyword-only arguments, checks access with alliance.access, v
 input into a domain error with a code from alliance.errors, and writes inside one
 ``transaction.atomic`` block, so that a refused call writes nothing.
 
-``actor=None`` means "the system": only seed_demo and other management commands pass it,
-never an API view or the admin, which always pass the signed-in member.
+``actor`` is the acting member, or alliance.actors.SYSTEM for seed_demo and other management
+commands; never None (TypeError), so that a forgotten actor cannot pass for the system. The
+API and the admin always pass the signed-in member.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from alliance.access import (
     member_can_create_member,
     member_can_update_member,
     member_is_secretariat,
+    member_refusal,
 )
-from alliance.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from alliance.actors import Actor, actor_is_system, actor_require
+from alliance.errors import Conflict, NotFound, ValidationFailed
 from alliance.models import Member, MemberRole, Unit, UnitKind
 
 #: Roles that work in the back office (the Django admin) and so get ``User.is_staff``.
@@ -75,9 +78,12 @@ def changes_check(changes: dict[str, Any], allowed: frozenset[str]) -> None:
         raise ValidationFailed("invalid", fields={key: ["unknown_field"] for key in unknown})
 
 
-def _actor_is_system_or_secretariat(actor: Member | None) -> bool:
-    """``None`` is the system (management commands); otherwise the secretariat only."""
-    return actor is None or member_is_secretariat(actor)
+def _system_or_secretariat_require(actor: Actor) -> None:
+    """SYSTEM (management commands) or the secretariat; anyone else is refused."""
+    actor_require(actor)
+    if actor_is_system(actor) or member_is_secretariat(actor):
+        return
+    raise member_refusal(actor)
 
 
 def _unit_get(unit_id: int) -> Unit:
@@ -88,6 +94,12 @@ def _unit_get(unit_id: int) -> Unit:
 
 
 # --- Units --------------------------------------------------------------------------------
+
+
+def _unit_has_secretariat(unit_id: int) -> bool:
+    return Member.objects.filter(
+        unit_id=unit_id, role=MemberRole.SECRETARIAT, is_active=True
+    ).exists()
 
 
 def _unit_values_clean(values: dict[str, Any]) -> dict[str, Any]:
@@ -116,9 +128,19 @@ def _unit_name_free(name: str, *, exclude_pk: int | None = None) -> None:
         raise ValidationFailed("unit_name_taken", fields={"name": ["unique"]})
 
 
+def unit_deactivate(*, actor: Actor, unit_id: int) -> Unit:
+    """Deactivate a member unit (see unit_update). Again: no change."""
+    return unit_update(actor=actor, unit_id=unit_id, is_active=False)
+
+
+def unit_reactivate(*, actor: Actor, unit_id: int) -> Unit:
+    """Give a deactivated member unit its rights back. Again: no change."""
+    return unit_update(actor=actor, unit_id=unit_id, is_active=True)
+
+
 def unit_create(
     *,
-    actor: Member | None,
+    actor: Actor,
     name: str,
     kind: str,
     short_name: str = "",
@@ -130,8 +152,7 @@ def unit_create(
 
     Unit names are unique: a taken name is refused with ``unit_name_taken``.
     """
-    if not _actor_is_system_or_secretariat(actor):
-        raise AccessDenied()
+    _system_or_secretariat_require(actor)
     values = _unit_values_clean(
         {
             "name": name,
@@ -153,14 +174,21 @@ def unit_create(
     return unit
 
 
-def unit_update(*, actor: Member | None, unit_id: int, **changes: Any) -> Unit:
+def unit_update(*, actor: Actor, unit_id: int, **changes: Any) -> Unit:
     """Change a unit's name, short name, kind, contact or active flag. Secretariat only.
 
     Accepts any of UNIT_FIELDS; an unknown field is refused. Writes nothing when nothing
     changes.
+
+    Deactivating a unit (``is_active=False``) takes every right over others from its members
+    (alliance.access.member_acts) and stops bookings by them or of its resources
+    (bookings.rules.booking_units_check); they still see and cancel their own bookings.
+    Bookings already made are left as they are: approved ones stand, pending ones can no
+    longer be approved and expire at their start unless rejected or cancelled first. A
+    unit with active secretariat members is not deactivated (``unit_has_secretariat``), so
+    that the secretariat can always act, reactivate it included.
     """
-    if not _actor_is_system_or_secretariat(actor):
-        raise AccessDenied()
+    _system_or_secretariat_require(actor)
     changes_check(changes, UNIT_FIELDS)
     values = _unit_values_clean(changes)
     try:
@@ -171,6 +199,8 @@ def unit_update(*, actor: Member | None, unit_id: int, **changes: Any) -> Unit:
             changed = [field for field, value in values.items() if getattr(unit, field) != value]
             if not changed:
                 return unit
+            if values.get("is_active") is False and _unit_has_secretariat(unit.pk):
+                raise Conflict("unit_has_secretariat")
             for field in changed:
                 setattr(unit, field, values[field])
             model_validate(unit)
@@ -220,7 +250,7 @@ def password_hash_make(*, password: str) -> str:
 
 def member_create(
     *,
-    actor: Member | None,
+    actor: Actor,
     unit_id: int,
     name: str,
     role: str,
@@ -236,13 +266,13 @@ def member_create(
     ``is_staff`` so that they can open the back office. Access: the secretariat creates
     anyone; a unit manager creates researchers of their own unit only.
 
-    ``password_hash`` (from password_hash_make) is for the system (``actor=None``) only,
-    instead of ``password``.
+    ``password_hash`` (from password_hash_make) is for SYSTEM only, instead of ``password``.
     """
-    if password_hash is not None and (actor is not None or password is not None):
+    actor_require(actor)
+    if password_hash is not None and (not actor_is_system(actor) or password is not None):
         raise ValueError("password_hash is for the system only, instead of a password")
     if not member_can_create_member(actor, unit_id=unit_id, role=role):
-        raise AccessDenied()
+        raise member_refusal(actor)
     if role not in MemberRole.values:
         raise ValidationFailed("invalid", fields={"role": ["invalid_choice"]})
     name = text_clean(name, field="name", max_length=50, required=True)
@@ -271,13 +301,15 @@ def member_create(
     return member
 
 
-def member_update(*, actor: Member | None, member_id: int, **changes: Any) -> Member:
+def member_update(*, actor: Actor, member_id: int, **changes: Any) -> Member:
     """Change a member's name, phone, role, unit or active flag (MEMBER_FIELDS).
 
     Keeps the user account in step: ``is_staff`` follows the role and ``is_active`` the
     member's. The last active secretariat member cannot be demoted or deactivated
-    (``last_secretariat``), so that someone can always run the alliance.
+    (``last_secretariat``), so that someone can always run the alliance; nobody becomes an
+    active secretariat member of a deactivated unit (``unit_inactive``).
     """
+    actor_require(actor)
     changes_check(changes, MEMBER_FIELDS)
     with transaction.atomic():
         if "role" in changes or "is_active" in changes:
@@ -298,7 +330,7 @@ def member_update(*, actor: Member | None, member_id: int, **changes: Any) -> Me
         if member is None:
             raise NotFound()
         if not member_can_update_member(actor, member, changes):
-            raise AccessDenied()
+            raise member_refusal(actor)
         values = dict(changes)
         if "name" in values:
             values["name"] = text_clean(values["name"], field="name", max_length=50, required=True)
@@ -320,10 +352,14 @@ def member_update(*, actor: Member | None, member_id: int, **changes: Any) -> Me
         stays_secretariat = values.get(
             "role", member.role
         ) == MemberRole.SECRETARIAT and values.get("is_active", member.is_active)
+        if stays_secretariat and {"role", "is_active"} & set(changed):
+            unit_id = values.get("unit_id", member.unit_id)
+            if not Unit.objects.filter(pk=unit_id, is_active=True).exists():
+                raise ValidationFailed("unit_inactive")
         if member_is_secretariat(member) and not stays_secretariat:
-            others = Member.objects.filter(role=MemberRole.SECRETARIAT, is_active=True).exclude(
-                pk=member.pk
-            )
+            others = Member.objects.filter(
+                role=MemberRole.SECRETARIAT, is_active=True, unit__is_active=True
+            ).exclude(pk=member.pk)
             if not others.exists():
                 raise Conflict("last_secretariat")
         for field in changed:

@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from alliance.access import member_can_issue_invite
+from alliance.access import member_can_issue_invite, member_refusal
 from alliance.errors import (
     AccessDenied,
     Conflict,
@@ -199,7 +199,7 @@ def member_invite_renew(*, actor: Member, member_id: int) -> Invitation:
     if member is None:
         raise NotFound()
     if not member_can_issue_invite(actor, member):
-        raise AccessDenied()
+        raise member_refusal(actor)
     if member.wechat_openid:
         raise Conflict("member_already_bound")
     invite, code = invite_code_issue(member=member, created_by=actor)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from django.db.models import Q
 from django.utils import timezone
 
+from alliance.actors import SYSTEM
 from alliance.errors import DomainError
 from bookings.lifecycle import (
     booking_complete,
@@ -38,7 +39,7 @@ def _run_each(ids: list[int], transition: Callable[..., Booking], now: dt.dateti
     done = 0
     for booking_id in ids:
         try:
-            transition(booking_id=booking_id, now=now)
+            transition(actor=SYSTEM, booking_id=booking_id, now=now)
         except DomainError as exc:  # moved on meanwhile (another worker, a user): skip
             logger.info("skipped booking %s: %s", booking_id, exc.code)
         else:

@@ -7,6 +7,15 @@ booking's history, and tells the people concerned in the same transaction. Runni
 twice does no harm: the second run finds the booking moved on and changes nothing (the
 deciding transitions answer ``invalid_transition``; check-in, check-out and reminders
 simply return the booking as it is).
+
+Who acts is explicit: a member for the decisions, cancellation and check-in, and
+alliance.actors.SYSTEM (bookings.jobs) for the time-driven transitions, which nobody else may
+make. ``actor=None`` is a programming error (TypeError). The system is recorded in the
+history as a null actor.
+
+A pending booking made by or for a deactivated unit cannot be approved
+(``booking_unit_inactive``, ``resource_unit_inactive``); it can be rejected, cancelled, or
+left to expire when it starts, as any undecided booking does. Approved bookings stand.
 """
 
 from __future__ import annotations
@@ -24,12 +33,15 @@ from alliance.access import (
     member_can_check_in_booking,
     member_can_decide_booking,
     member_manages_unit,
+    member_refusal,
 )
-from alliance.errors import AccessDenied, Conflict, ValidationFailed
+from alliance.actors import Actor, actor_is_system, actor_require
+from alliance.errors import Conflict, ValidationFailed
 from alliance.models import Member
 from alliance.services import text_clean
 from bookings.locking import booking_lock, event_record
 from bookings.models import Booking, BookingEvent, BookingStatus
+from bookings.rules import booking_units_check
 from notifications.services import booking_notify
 
 REASON_MAX_LENGTH = 500
@@ -63,26 +75,27 @@ def minutes_setting(name: str) -> dt.timedelta:
 def _transition(
     *,
     booking_id: int,
-    actor: Member | None,
+    actor: Actor,
     to_status: str,
     allowed_from: tuple[str, ...],
     action: str,
     reason: str,
     now: dt.datetime,
-    may: Callable[[Member | None, Booking], bool] | None,
+    may: Callable[[Actor, Booking], bool],
     guard: Guard | None = None,
     changes: Callable[[Booking], dict] | None = None,
     notify: str | None = None,
 ) -> Booking:
     """Move one booking from one of ``allowed_from`` to ``to_status``, record and notify.
 
-    ``may`` decides access (None: the system acts); ``guard`` may refuse on time rules;
+    ``may(actor, booking)`` decides access; ``guard`` may refuse on time or unit rules;
     ``changes(booking)`` gives further fields to set, decided under the lock.
     """
+    actor_require(actor)
     with transaction.atomic(durable=True):
         booking = booking_lock(booking_id)
-        if may is not None and not may(actor, booking):
-            raise AccessDenied()
+        if not may(actor, booking):
+            raise member_refusal(actor)
         if booking.status not in allowed_from:
             raise _invalid_transition(booking, action)
         if guard is not None:
@@ -116,7 +129,12 @@ def _reason(reason: str, *, required: bool = False) -> str:
 def booking_approve(
     *, actor: Member, booking_id: int, reason: str = "", now: dt.datetime | None = None
 ) -> Booking:
-    """Approve a pending booking: the secretariat or the resource unit's managers."""
+    """Approve a pending booking: the secretariat or the resource unit's managers, while
+    both the booker's unit and the resource's unit are active."""
+
+    def units_active(booking: Booking) -> None:
+        booking_units_check(resource=booking.resource, booker_unit=booking.unit)
+
     return _transition(
         booking_id=booking_id,
         actor=actor,
@@ -126,6 +144,7 @@ def booking_approve(
         reason=_reason(reason),
         now=now or timezone.now(),
         may=member_can_decide_booking,
+        guard=units_active,
         notify="approved",
     )
 
@@ -193,10 +212,11 @@ def booking_check_in(
     The resource's managers may check a booker in without it. Checking in again is a no-op.
     """
     now = now or timezone.now()
+    actor_require(actor)
     with transaction.atomic(durable=True):
         booking = booking_lock(booking_id)
         if not member_can_check_in_booking(actor, booking):
-            raise AccessDenied()
+            raise member_refusal(actor)
         if booking.checked_in_at is not None:
             return booking
         if booking.status != BookingStatus.APPROVED:
@@ -229,10 +249,11 @@ def booking_check_in(
 def booking_check_out(*, actor: Member, booking_id: int, now: dt.datetime | None = None) -> Booking:
     """Record the booker's departure; the booking is then completed. Again: a no-op."""
     now = now or timezone.now()
+    actor_require(actor)
     with transaction.atomic(durable=True):
         booking = booking_lock(booking_id)
         if not member_can_check_in_booking(actor, booking):
-            raise AccessDenied()
+            raise member_refusal(actor)
         if booking.checked_out_at is not None:
             return booking
         if booking.checked_in_at is None:
@@ -252,11 +273,16 @@ def booking_check_out(*, actor: Member, booking_id: int, now: dt.datetime | None
     return booking
 
 
-# --- Time-driven transitions (run by bookings.jobs; the actor is the system) ---------------
+# --- Time-driven transitions (run by bookings.jobs as SYSTEM; nobody else may) -----------
+
+
+def _system_only(actor: Actor, booking: Booking) -> bool:
+    return actor_is_system(actor)
 
 
 def _system_transition(
     *,
+    actor: Actor,
     booking_id: int,
     now: dt.datetime | None,
     from_status: str,
@@ -275,21 +301,22 @@ def _system_transition(
 
     return _transition(
         booking_id=booking_id,
-        actor=None,
+        actor=actor,
         to_status=to_status,
         allowed_from=(from_status,),
         action=action,
         reason="",
         now=now,
-        may=None,
+        may=_system_only,
         guard=guard,
         notify=notify,
     )
 
 
-def booking_expire(*, booking_id: int, now: dt.datetime | None = None) -> Booking:
+def booking_expire(*, actor: Actor, booking_id: int, now: dt.datetime | None = None) -> Booking:
     """A pending booking still undecided when it starts expires and frees the slot."""
     return _system_transition(
+        actor=actor,
         booking_id=booking_id,
         now=now,
         from_status=BookingStatus.PENDING,
@@ -300,10 +327,13 @@ def booking_expire(*, booking_id: int, now: dt.datetime | None = None) -> Bookin
     )
 
 
-def booking_mark_no_show(*, booking_id: int, now: dt.datetime | None = None) -> Booking:
+def booking_mark_no_show(
+    *, actor: Actor, booking_id: int, now: dt.datetime | None = None
+) -> Booking:
     """An approved booking of a check-in resource with no check-in by the end of the grace
     period becomes a no-show, which frees the rest of its slot."""
     return _system_transition(
+        actor=actor,
         booking_id=booking_id,
         now=now,
         from_status=BookingStatus.APPROVED,
@@ -318,10 +348,11 @@ def booking_mark_no_show(*, booking_id: int, now: dt.datetime | None = None) -> 
     )
 
 
-def booking_complete(*, booking_id: int, now: dt.datetime | None = None) -> Booking:
+def booking_complete(*, actor: Actor, booking_id: int, now: dt.datetime | None = None) -> Booking:
     """An approved booking that was used (checked in, or on a resource without check-in)
     is completed once it has ended."""
     return _system_transition(
+        actor=actor,
         booking_id=booking_id,
         now=now,
         from_status=BookingStatus.APPROVED,
@@ -334,10 +365,13 @@ def booking_complete(*, booking_id: int, now: dt.datetime | None = None) -> Book
     )
 
 
-def booking_remind(*, booking_id: int, now: dt.datetime | None = None) -> Booking:
+def booking_remind(*, actor: Actor, booking_id: int, now: dt.datetime | None = None) -> Booking:
     """Remind the booker of an approved booking ``BOOKING_REMINDER_LEAD_MINUTES`` before it
-    starts, once."""
+    starts, once. SYSTEM only."""
     now = now or timezone.now()
+    actor_require(actor)
+    if not actor_is_system(actor):
+        raise member_refusal(actor)
     with transaction.atomic(durable=True):
         booking = booking_lock(booking_id)
         due = (
@@ -351,9 +385,9 @@ def booking_remind(*, booking_id: int, now: dt.datetime | None = None) -> Bookin
             booking=booking,
             action=BookingEvent.Action.REMINDED,
             from_status=booking.status,
-            actor=None,
+            actor=actor,
             reason="",
             at=now,
         )
-        booking_notify(booking=booking, event="reminder", now=now)
+        booking_notify(booking=booking, event="reminder", actor=actor, now=now)
     return booking

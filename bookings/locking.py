@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from alliance.actors import Actor, actor_member
 from alliance.errors import NotFound
-from alliance.models import Member
 from bookings.models import Booking, BookingEvent
 from resources.locking import resource_lock
 
@@ -28,7 +28,7 @@ def booking_lock(booking_id: int) -> Booking:
     resource_lock(resource_id)
     return (
         Booking.objects.select_for_update(of=("self",))
-        .select_related("resource", "member", "unit")
+        .select_related("resource__unit", "member", "unit")
         .get(pk=booking_id)
     )
 
@@ -47,17 +47,19 @@ def event_record(
     booking: Booking,
     action: str,
     from_status: str,
-    actor: Member | None,
+    actor: Actor,
     reason: str,
     at: dt.datetime,
 ) -> BookingEvent:
-    """Append one entry to the booking's history. Caller holds the booking's lock."""
+    """Append one entry to the booking's history. Caller holds the booking's lock.
+
+    SYSTEM is stored as a null actor; ``actor=None`` is refused (TypeError)."""
     return BookingEvent.objects.create(
         booking=booking,
         action=action,
         from_status=from_status,
         to_status=booking.status,
-        actor=actor,
+        actor=actor_member(actor),
         reason=reason,
         at=at,
     )

@@ -2,7 +2,9 @@
 
 ``booking_rules_check`` decides whether [start, end) keeps every rule of the resource except
 the no-overlap rule, which needs the resource's lock (see bookings.services). It reads
-nothing from the database: the caller passes the calendar and the allow-list.
+nothing from the database but the two units (the booker's and the resource's), which
+callers load with the member and the resource: the caller passes the calendar and the
+allow-list.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable
 
 from alliance.access import member_unit_may_book
 from alliance.errors import ValidationFailed
-from alliance.models import Member
+from alliance.models import Member, Unit
 from resources.intervals import covers
 from resources.models import Resource
 from resources.selectors import ResourceCalendar, alliance_zone, local_midnight
@@ -42,6 +44,20 @@ def ceil_to_slot(moment: dt.datetime, slot: dt.timedelta) -> dt.datetime:
     return moment if remainder == dt.timedelta(0) else moment + (slot - remainder)
 
 
+def booking_units_check(*, resource: Resource, booker_unit: Unit | None) -> None:
+    """Both units must be active: the booker's (``booking_unit_inactive``; None for a caller
+    of no unit) and the one sharing the resource (``resource_unit_inactive``).
+
+    Checked when a booking is made and again when a pending one is approved, so that a
+    deactivated unit's pending bookings can be rejected, cancelled or left to expire, but
+    not approved. Reads ``resource.unit`` (one query unless loaded with the resource).
+    """
+    if booker_unit is not None and not booker_unit.is_active:
+        raise ValidationFailed("booking_unit_inactive")
+    if not resource.unit.is_active:
+        raise ValidationFailed("resource_unit_inactive")
+
+
 def booking_rules_check(
     *,
     resource: Resource,
@@ -61,6 +77,9 @@ def booking_rules_check(
     """
     if not member.is_active:
         raise ValidationFailed("member_inactive")
+    booking_units_check(
+        resource=resource, booker_unit=member.unit if member.unit_id is not None else None
+    )
     if resource.is_retired:
         raise ValidationFailed("resource_retired")
     if not member_unit_may_book(member, resource, allowed_unit_ids):

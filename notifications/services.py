@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from alliance.actors import Actor, actor_member
 from alliance.errors import NotFound, ValidationFailed
 from alliance.models import Member
 from alliance.wechat import (
@@ -125,7 +126,7 @@ def booking_notify(
     *,
     booking: Booking,
     event: str,
-    actor: Member | None = None,
+    actor: Actor,
     reason: str = "",
     now: dt.datetime | None = None,
 ) -> None:
@@ -142,8 +143,10 @@ def booking_notify(
       event has a template and they have a credit for it (one credit is spent).
 
     Idempotent: one notification per (booking, event, member), so calling it again (a
-    retried job) writes and sends nothing more.
+    retried job) writes and sends nothing more. ``actor`` is who caused the event, a member
+    or alliance.actors.SYSTEM (named in no message); None is refused (TypeError).
     """
+    actor = actor_member(actor)
     if not connection.in_atomic_block:
         raise RuntimeError("booking_notify must run inside the booking's transaction")
     if event not in NotificationKind.values:

@@ -24,7 +24,12 @@ def resource_lock(resource_id: int) -> Resource:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"])
-    resource = Resource.objects.select_for_update(no_key=True).filter(pk=resource_id).first()
+    resource = (
+        Resource.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("unit")  # whether the unit is active: bookings.rules asks
+        .filter(pk=resource_id)
+        .first()
+    )
     if resource is None:
         raise NotFound()
     return resource

@@ -4,7 +4,8 @@ Each service takes keyword-only arguments, checks access with alliance.access, v
 input into a domain error with a code from alliance.errors, and writes inside one
 ``transaction.atomic`` block, so that a refused call writes nothing.
 
-``actor=None`` means "the system": only seed_demo and other management commands pass it.
+``actor`` is the acting member, or alliance.actors.SYSTEM for seed_demo and other management
+commands; never None (TypeError), so that a forgotten actor cannot pass for the system.
 
 Writes that change what the scheduler reads (rules, opening hours) take the resource's row
 lock, the same lock booking writers take (bookings.services), so that a booking is checked
@@ -19,9 +20,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from alliance.access import member_can_manage_resource, member_is_secretariat
-from alliance.errors import AccessDenied, NotFound, ValidationFailed
-from alliance.models import Member, Unit
+from alliance.access import member_can_manage_resource, member_is_secretariat, member_refusal
+from alliance.actors import Actor, actor_is_system, actor_require
+from alliance.errors import NotFound, ValidationFailed
+from alliance.models import Unit
 from alliance.services import changes_check, model_validate, text_clean
 from resources.intervals import interval_validate
 from resources.locking import resource_lock
@@ -140,13 +142,21 @@ def _name_free(*, unit_id: int, name: str, exclude_pk: int | None = None) -> Non
         raise ValidationFailed("resource_name_taken", fields={"name": ["unique"]})
 
 
-def _may_manage(actor: Member | None, resource: Resource) -> bool:
-    return actor is None or member_can_manage_resource(actor, resource)
+def _manage_require(actor: Actor, resource: Resource) -> None:
+    """SYSTEM, or a member who may manage the resource (its unit's managers, the
+    secretariat, both of an active unit); anyone else is refused."""
+    actor_require(actor)
+    if actor_is_system(actor) or member_can_manage_resource(actor, resource):
+        return
+    raise member_refusal(actor)
 
 
-def _may_run_calendar(actor: Member | None) -> bool:
-    """Alliance-wide calendar entries (holidays, make-up days): secretariat or system."""
-    return actor is None or member_is_secretariat(actor)
+def _calendar_require(actor: Actor) -> None:
+    """Alliance-wide calendar entries (holidays, make-up days): secretariat or SYSTEM."""
+    actor_require(actor)
+    if actor_is_system(actor) or member_is_secretariat(actor):
+        return
+    raise member_refusal(actor)
 
 
 # --- Resources ----------------------------------------------------------------------------
@@ -154,7 +164,7 @@ def _may_run_calendar(actor: Member | None) -> bool:
 
 def resource_create(
     *,
-    actor: Member | None,
+    actor: Actor,
     unit_id: int,
     kind: str,
     name: str,
@@ -174,12 +184,15 @@ def resource_create(
     """Share a new resource of ``unit_id``. Access: the unit's managers or the secretariat.
 
     The resource starts with no opening hours (so nobody can book it yet): set them with
-    opening_hours_set. An empty ``allowed_unit_ids`` lets every member unit book it.
+    opening_hours_set. An empty ``allowed_unit_ids`` lets every member unit book it. A
+    deactivated unit shares nothing new (``unit_inactive``).
     """
-    if not _may_manage(actor, Resource(unit_id=unit_id)):
-        raise AccessDenied()
-    if not Unit.objects.filter(pk=unit_id).exists():
+    _manage_require(actor, Resource(unit_id=unit_id))
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
         raise NotFound()
+    if not unit.is_active:
+        raise ValidationFailed("unit_inactive")
     values = _text_values_clean(
         {"kind": kind, "name": name, "location": location, "description": description}
     )
@@ -209,18 +222,18 @@ def resource_create(
     return resource
 
 
-def resource_update(*, actor: Member | None, resource_id: int, **changes: Any) -> Resource:
+def resource_update(*, actor: Actor, resource_id: int, **changes: Any) -> Resource:
     """Change a resource's description or booking rules (any of RESOURCE_FIELDS).
 
     The rules are checked as a whole after the change (``invalid_rules``). Existing
     bookings keep the rules they were made under. Writes nothing when nothing changes.
     """
+    actor_require(actor)
     changes_check(changes, RESOURCE_FIELDS)
     try:
         with transaction.atomic():
             resource = resource_lock(resource_id)
-            if not _may_manage(actor, resource):
-                raise AccessDenied()
+            _manage_require(actor, resource)
             values = _text_values_clean(changes)
             allowed = values.pop("allowed_unit_ids", None)
             rules = {key: values.get(key, getattr(resource, key)) for key in RULE_DEFAULTS}
@@ -243,7 +256,7 @@ def resource_update(*, actor: Member | None, resource_id: int, **changes: Any) -
     return resource
 
 
-def resource_retire(*, actor: Member | None, resource_id: int) -> Resource:
+def resource_retire(*, actor: Actor, resource_id: int) -> Resource:
     """Stop new bookings of a resource for good; its history stays.
 
     Bookings already made are left as they are (their bookers or managers cancel them).
@@ -251,22 +264,20 @@ def resource_retire(*, actor: Member | None, resource_id: int) -> Resource:
     """
     with transaction.atomic():
         resource = resource_lock(resource_id)
-        if not _may_manage(actor, resource):
-            raise AccessDenied()
+        _manage_require(actor, resource)
         if not resource.is_retired:
             resource.is_retired = True
             resource.save(update_fields=["is_retired", "updated_at"])
     return resource
 
 
-def resource_checkin_code_reset(*, actor: Member | None, resource_id: int) -> Resource:
+def resource_checkin_code_reset(*, actor: Actor, resource_id: int) -> Resource:
     """Give the resource a new check-in code, so that every QR code printed before (say, a
     photo of the sign taken away) stops proving presence. Access: the unit's managers or the
     secretariat. Each call draws a new code."""
     with transaction.atomic():
         resource = resource_lock(resource_id)
-        if not _may_manage(actor, resource):
-            raise AccessDenied()
+        _manage_require(actor, resource)
         resource.checkin_code = new_checkin_code()
         resource.save(update_fields=["checkin_code", "updated_at"])
     return resource
@@ -317,7 +328,7 @@ def _windows_clean(
 
 def opening_hours_set(
     *,
-    actor: Member | None,
+    actor: Actor,
     resource_id: int,
     windows: Iterable[tuple[int, dt.time, dt.time]],
 ) -> list[OpeningHours]:
@@ -328,11 +339,11 @@ def opening_hours_set(
     Windows of one day may touch (they merge) but not overlap. An empty list closes the
     resource. Writes nothing when the windows are already exactly these.
     """
+    actor_require(actor)
     clean = _windows_clean(windows)
     with transaction.atomic():
         resource = resource_lock(resource_id)
-        if not _may_manage(actor, resource):
-            raise AccessDenied()
+        _manage_require(actor, resource)
         current = list(resource.opening_hours.order_by("weekday", "start_time"))
         if [(w.weekday, w.start_time, w.end_time) for w in current] == clean:
             return current
@@ -349,7 +360,7 @@ def opening_hours_set(
 
 def closure_create(
     *,
-    actor: Member | None,
+    actor: Actor,
     resource_id: int | None,
     start: dt.datetime,
     end: dt.datetime,
@@ -361,42 +372,38 @@ def closure_create(
     Access: the resource's managers; alliance-wide closures the secretariat only. Bookings
     already made inside the closure are not touched.
     """
+    actor_require(actor)
     reason = text_clean(reason, field="reason", max_length=200, required=True)
     interval_validate(start, end)
     with transaction.atomic():
         if resource_id is None:
-            if not _may_run_calendar(actor):
-                raise AccessDenied()
+            _calendar_require(actor)
             resource = None
         else:
             resource = resource_lock(resource_id)
-            if not _may_manage(actor, resource):
-                raise AccessDenied()
+            _manage_require(actor, resource)
         return Closure.objects.create(resource=resource, start=start, end=end, reason=reason)
 
 
-def closure_delete(*, actor: Member | None, closure_id: int) -> None:
+def closure_delete(*, actor: Actor, closure_id: int) -> None:
     """Lift a closure. Access as for closure_create."""
     with transaction.atomic():
         closure = Closure.objects.select_related("resource").filter(pk=closure_id).first()
         if closure is None:
             raise NotFound()
         if closure.resource is None:
-            allowed = _may_run_calendar(actor)
+            _calendar_require(actor)
         else:
-            allowed = _may_manage(actor, closure.resource)
-        if not allowed:
-            raise AccessDenied()
+            _manage_require(actor, closure.resource)
         closure.delete()
 
 
 def makeup_day_set(
-    *, actor: Member | None, date: dt.date, opens_as: int = Weekday.MONDAY, note: str = ""
+    *, actor: Actor, date: dt.date, opens_as: int = Weekday.MONDAY, note: str = ""
 ) -> MakeUpWorkingDay:
     """Declare ``date`` a make-up working day (调休) on which resources open as on the
     weekday ``opens_as``; setting a date again changes its entry. Secretariat only."""
-    if not _may_run_calendar(actor):
-        raise AccessDenied()
+    _calendar_require(actor)
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
         raise ValidationFailed("invalid", fields={"date": ["invalid"]})
     if (
@@ -420,10 +427,9 @@ def makeup_day_set(
         return day
 
 
-def makeup_day_delete(*, actor: Member | None, date: dt.date) -> None:
+def makeup_day_delete(*, actor: Actor, date: dt.date) -> None:
     """Turn a make-up working day back into an ordinary day. Secretariat only."""
-    if not _may_run_calendar(actor):
-        raise AccessDenied()
+    _calendar_require(actor)
     with transaction.atomic():
         deleted, _ = MakeUpWorkingDay.objects.filter(date=date).delete()
         if not deleted:

@@ -7,6 +7,16 @@ from api.v1 import approvals, bookings, resource_calendar, resources, units
 urlpatterns = [
     path("units/", units.UnitListApi.as_view(), name="unit-list"),
     path("units/<int:unit_id>/", units.UnitDetailApi.as_view(), name="unit-detail"),
+    path(
+        "units/<int:unit_id>/deactivate/",
+        units.UnitDeactivateApi.as_view(),
+        name="unit-deactivate",
+    ),
+    path(
+        "units/<int:unit_id>/reactivate/",
+        units.UnitReactivateApi.as_view(),
+        name="unit-reactivate",
+    ),
     path("resources/", resources.ResourceListApi.as_view(), name="resource-list"),
     path(
         "resources/<int:resource_id>/",

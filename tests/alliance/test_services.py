@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from alliance.actors import SYSTEM
 from alliance.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from alliance.models import Member, MemberRole, Unit, UnitKind
 from alliance.services import (
@@ -57,8 +58,8 @@ def test_secretariat_admits_a_unit(secretariat):
     assert unit.contact_email == "office@example.org"
 
 
-def test_the_system_admits_a_unit_without_an_actor():
-    unit = unit_create(actor=None, name="光明区总工会", kind=UnitKind.SOCIAL_ORGANISATION)
+def test_the_system_admits_a_unit():
+    unit = unit_create(actor=SYSTEM, name="光明区总工会", kind=UnitKind.SOCIAL_ORGANISATION)
 
     assert Unit.objects.get(pk=unit.pk).name == "光明区总工会"
 
@@ -115,7 +116,9 @@ def test_bad_unit_input_is_refused_field_by_field(secretariat, changes, field, e
 # --- unit_update --------------------------------------------------------------------------
 
 
-def test_secretariat_updates_a_unit(secretariat, unit):
+def test_secretariat_updates_a_unit(secretariat):
+    unit = UnitFactory(name="光明科学城开发建设署")
+
     unit_update(actor=secretariat, unit_id=unit.pk, contact_name="李老师", is_active=False)
 
     unit.refresh_from_db()
@@ -270,10 +273,10 @@ def test_the_system_gives_many_accounts_one_precomputed_hash(unit):
     password_hash = password_hash_make(password=STRONG_PASSWORD)
 
     first = member_create(
-        actor=None, unit_id=unit.pk, name="演示一", role="researcher", password_hash=password_hash
+        actor=SYSTEM, unit_id=unit.pk, name="演示一", role="researcher", password_hash=password_hash
     )
     second = member_create(
-        actor=None, unit_id=unit.pk, name="演示二", role="researcher", password_hash=password_hash
+        actor=SYSTEM, unit_id=unit.pk, name="演示二", role="researcher", password_hash=password_hash
     )
 
     assert first.user.check_password(STRONG_PASSWORD)

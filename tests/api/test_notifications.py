@@ -3,6 +3,7 @@
 import pytest
 from django.db import transaction
 
+from alliance.actors import SYSTEM
 from notifications.models import Notification, SubscriptionCredit
 from notifications.services import booking_notify
 from tests.api.helpers import api_client
@@ -76,7 +77,7 @@ def test_a_booking_decision_reaches_the_bookers_inbox(member):
         end=local(2026, 11, 24, 10),
     )
     with transaction.atomic():
-        booking_notify(booking=booking, event="approved")
+        booking_notify(booking=booking, event="approved", actor=SYSTEM)
 
     answer = api_client(member).get(BASE)
 

@@ -62,6 +62,15 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
     # Browsing: anyone signed in, bound or not.
     "units list": (Call("get", "/api/v1/units/"), (401, 200, 200, 200, 200, 200, 200)),
     "unit detail": (Call("get", "/api/v1/units/{unit}/"), (401, 200, 200, 200, 200, 200, 200)),
+    # Deactivating and reactivating a unit: the secretariat only.
+    "unit deactivate": (
+        Call("post", "/api/v1/units/{unit}/deactivate/"),
+        (401, 403, 403, 403, 403, 403, 200),
+    ),
+    "unit reactivate": (
+        Call("post", "/api/v1/units/{unit}/reactivate/"),
+        (401, 403, 403, 403, 403, 403, 200),
+    ),
     "resources list": (Call("get", "/api/v1/resources/"), (401, 200, 200, 200, 200, 200, 200)),
     "resources free": (
         Call("get", "/api/v1/resources/?free_from=2026-11-24T10:00&free_to=2026-11-24T11:00"),

@@ -51,6 +51,7 @@ def test_a_unit_shows_its_kind_and_contact_point(world):
         "contact_name": "周老师",
         "contact_phone": "0755-12345678",
         "contact_email": "",
+        "is_active": True,
     }
 
 

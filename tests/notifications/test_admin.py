@@ -7,6 +7,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from alliance.actors import SYSTEM
 from alliance.models import MemberRole
 from notifications.models import OutboxMessage, SubscriptionCredit, WeChatAccessToken
 from notifications.services import booking_notify
@@ -39,8 +40,8 @@ def messages_(booking):
         member=booking.member, template_id=TEMPLATES["reminder"], credits=1
     )
     with transaction.atomic():
-        booking_notify(booking=booking, event="approved")
-        booking_notify(booking=booking, event="reminder")
+        booking_notify(booking=booking, event="approved", actor=SYSTEM)
+        booking_notify(booking=booking, event="reminder", actor=SYSTEM)
     given_up = OutboxMessage.objects.get(template_id=TEMPLATES["approved"])
     sent = OutboxMessage.objects.get(template_id=TEMPLATES["reminder"])
     OutboxMessage.objects.filter(pk=given_up.pk).update(

@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
+from alliance.actors import SYSTEM
 from notifications.models import OutboxMessage, SubscriptionCredit
 from notifications.services import booking_notify, outbox_deliver_due
 from notifications.wechat import subscribe_message_send
@@ -37,7 +38,7 @@ def queued(wechat_server, booker, resource):
             end=local(2026, 12, 1 + day, 10),
         )
         with transaction.atomic():
-            booking_notify(booking=booking, event="approved")
+            booking_notify(booking=booking, event="approved", actor=SYSTEM)
     assert OutboxMessage.objects.filter(status="pending").count() == MESSAGES
     return wechat_server
 

@@ -10,6 +10,7 @@ import time_machine
 from django.core.cache import cache
 from django.db import transaction
 
+from alliance.actors import SYSTEM
 from alliance.crypto import secret_decrypt
 from bookings.models import BookingEvent
 from notifications.models import OutboxMessage, SubscriptionCredit, WeChatAccessToken
@@ -36,7 +37,7 @@ def queue_message(booking, event="approved", **kwargs):
     SubscriptionCredit.objects.get_or_create(member=booking.member, template_id=TEMPLATES[event])
     SubscriptionCredit.objects.filter(member=booking.member).update(credits=1)
     with transaction.atomic():
-        booking_notify(booking=booking, event=event, **kwargs)
+        booking_notify(booking=booking, event=event, **{"actor": SYSTEM, **kwargs})
     return OutboxMessage.objects.get(notification__booking=booking, notification__kind=event)
 
 

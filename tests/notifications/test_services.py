@@ -3,6 +3,7 @@
 import pytest
 from django.db import transaction
 
+from alliance.actors import SYSTEM
 from alliance.errors import NotFound, ValidationFailed
 from alliance.models import MemberRole
 from notifications.models import Notification, OutboxMessage, SubscriptionCredit
@@ -24,7 +25,7 @@ WHEN = "2026-11-24 09:00–10:00"
 def notify(booking, event, **kwargs):
     """As a booking service does: inside the transaction that changed the booking."""
     with transaction.atomic():
-        booking_notify(booking=booking, event=event, **kwargs)
+        booking_notify(booking=booking, event=event, **{"actor": SYSTEM, **kwargs})
 
 
 def give_credits(member, event, count=1):
@@ -98,7 +99,7 @@ def test_a_manager_requesting_their_own_units_resource_is_not_told_of_it(
     ],
 )
 def test_the_booker_is_told_of_each_event(booking, manager, event, kwargs, title, body):
-    notify(booking, event, actor=manager if event in {"approved", "rejected"} else None, **kwargs)
+    notify(booking, event, actor=manager if event in {"approved", "rejected"} else SYSTEM, **kwargs)
 
     (notification,) = Notification.objects.all()
     assert notification.member == booking.member
@@ -115,7 +116,7 @@ def test_a_cancellation_by_someone_else_tells_the_booker_who_and_why(booking, ma
 
 
 def test_a_cancellation_by_the_system_tells_the_booker(booking):
-    notify(booking, "cancelled", actor=None)
+    notify(booking, "cancelled", actor=SYSTEM)
 
     assert Notification.objects.get().body == f"Your booking of 冷冻电镜 for {WHEN} was cancelled."
 
@@ -177,7 +178,7 @@ def test_an_unknown_event_is_a_programming_error(booking):
 @pytest.mark.django_db(transaction=True)
 def test_notifying_outside_the_bookings_transaction_is_refused(booking):
     with pytest.raises(RuntimeError, match="must run inside the booking's transaction"):
-        booking_notify(booking=booking, event="approved")
+        booking_notify(booking=booking, event="approved", actor=SYSTEM)
     assert not Notification.objects.exists()
 
 

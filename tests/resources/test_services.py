@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from alliance.actors import SYSTEM
 from alliance.errors import AccessDenied, NotFound, ValidationFailed
 from alliance.models import MemberRole
 from resources.models import Resource, ResourceKind
@@ -47,8 +48,8 @@ def test_a_unit_manager_shares_a_resource_of_their_unit(manager, unit, other_uni
     assert not resource.opening_hours.exists()
 
 
-def test_the_system_shares_a_resource_without_an_actor(unit):
-    resource = resource_create(actor=None, unit_id=unit.pk, kind="venue", name="学术报告厅")
+def test_the_system_shares_a_resource(unit):
+    resource = resource_create(actor=SYSTEM, unit_id=unit.pk, kind="venue", name="学术报告厅")
 
     assert Resource.objects.get(pk=resource.pk).requires_approval is True
 

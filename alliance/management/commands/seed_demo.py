@@ -5,7 +5,7 @@ alliance-wide and maintenance closures by (resource, start, reason), make-up day
 bookings by (resource, member, purpose); what exists is left alone, and opening hours are
 set to the demo's (a no-op when they already are). So a second run writes nothing.
 
-Every write goes through the services, as the system (``actor=None``); bookings go through
+Every write goes through the services, as the system (``actor=SYSTEM``); bookings go through
 the scheduler (bookings.services), past ones with ``now=`` set to a moment before them.
 
 Demo accounts get the password in the DEMO_PASSWORD environment variable. Without it the
@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from alliance import demo_data as data
 from alliance.access import member_manages_unit
+from alliance.actors import SYSTEM
 from alliance.errors import Conflict, DomainError, ValidationFailed
 from alliance.models import Member, MemberRole, Unit
 from alliance.services import member_create, password_hash_make, unit_create
@@ -78,7 +79,7 @@ def _units_seed(report: SeedReport) -> dict[str, Unit]:
     for name, short_name, kind, contact in data.UNITS:
         if name not in units:
             units[name] = unit_create(
-                actor=None, name=name, kind=kind, short_name=short_name, contact_name=contact
+                actor=SYSTEM, name=name, kind=kind, short_name=short_name, contact_name=contact
             )
             report.created["units"] += 1
     return units
@@ -96,7 +97,7 @@ def _resources_seed(units: dict[str, Unit], report: SeedReport) -> dict[str, Res
                 kind, *rules = data.RULES[profile]
                 allowed = [units[u].pk for u in data.RESTRICTED.get((unit_name, name), [])]
                 resource = resource_create(
-                    actor=None,
+                    actor=SYSTEM,
                     unit_id=unit.pk,
                     kind=kind,
                     name=name,
@@ -108,7 +109,7 @@ def _resources_seed(units: dict[str, Unit], report: SeedReport) -> dict[str, Res
                 )
                 report.created["resources"] += 1
             windows = [(day, _time(s), _time(e)) for day, s, e in data.HOURS[hours]]
-            opening_hours_set(actor=None, resource_id=resource.pk, windows=windows)
+            opening_hours_set(actor=SYSTEM, resource_id=resource.pk, windows=windows)
             resources[name] = resource
     return resources
 
@@ -131,7 +132,7 @@ def _members_seed(units: dict[str, Unit], password: str, report: SeedReport) -> 
             continue
         password_hash = password_hash or password_hash_make(password=password)
         members[username] = member_create(
-            actor=None,
+            actor=SYSTEM,
             unit_id=units[unit_name].pk,
             name=name,
             role=role,
@@ -148,7 +149,7 @@ def _closure_ensure(
     if Closure.objects.filter(resource=resource, start=start, reason=reason).exists():
         return False
     closure_create(
-        actor=None,
+        actor=SYSTEM,
         resource_id=resource.pk if resource else None,
         start=start,
         end=end,
@@ -166,7 +167,7 @@ def _calendar_seed(resources: dict[str, Resource], report: SeedReport) -> None:
         day = dt.date.fromisoformat(date)
         if not MakeUpWorkingDay.objects.filter(date=day).exists():
             report.created["make-up days"] += 1
-        makeup_day_set(actor=None, date=day, opens_as=opens_as, note=note)
+        makeup_day_set(actor=SYSTEM, date=day, opens_as=opens_as, note=note)
     for name, start, end, reason in data.MAINTENANCE:
         created = _closure_ensure(resources[name], _local(start), _local(end), reason)
         report.created["closures"] += created

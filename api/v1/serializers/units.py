@@ -20,6 +20,10 @@ class UnitOutputSerializer(serializers.Serializer):
     contact_name = serializers.CharField(help_text="The unit's contact point for its resources.")
     contact_phone = serializers.CharField()
     contact_email = serializers.CharField()
+    is_active = serializers.BooleanField(
+        help_text="False once the secretariat has deactivated the unit (listed only then, in "
+        "the answer to the deactivation)."
+    )
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
