@@ -166,6 +166,48 @@ def test_the_secretariat_admits_a_unit_through_the_service(world):
     assert (unit.short_name, unit.kind) == ("光明科创局", "government")
 
 
+def test_the_secretariat_deactivates_and_reactivates_units_with_an_action(world):
+    client = signed_in(world.secretariat)
+    changelist = reverse("admin:alliance_unit_changelist")
+    selected = [world.unit.pk, world.office.pk]  # the office holds the secretariat
+
+    response = client.post(
+        changelist, {"action": "deactivate_units", "_selected_action": selected}, follow=True
+    )
+
+    assert not Unit.objects.get(pk=world.unit.pk).is_active
+    assert Unit.objects.get(pk=world.office.pk).is_active
+    shown = [str(message) for message in response.context["messages"]]
+    assert "1 units deactivated." in shown
+    assert any("secretariat members" in message for message in shown)
+
+    client.post(changelist, {"action": "reactivate_units", "_selected_action": [world.unit.pk]})
+    assert Unit.objects.get(pk=world.unit.pk).is_active
+
+
+def test_a_unit_manager_is_not_offered_the_unit_actions(world):
+    client = signed_in(world.manager)
+    changelist = reverse("admin:alliance_unit_changelist")
+
+    response = client.get(changelist)
+    client.post(changelist, {"action": "deactivate_units", "_selected_action": [world.unit.pk]})
+
+    assert "deactivate_units" not in response.context["cl"].model_admin.get_actions(
+        response.wsgi_request
+    )
+    assert Unit.objects.get(pk=world.unit.pk).is_active
+
+
+def test_a_deactivated_units_manager_no_longer_enters_the_back_office(world):
+    Unit.objects.filter(pk=world.unit.pk).update(is_active=False)
+
+    response = signed_in(world.manager).get(reverse("admin:resources_resource_changelist"))
+
+    assert response.status_code == 403
+    user = get_user_model().objects.get(pk=world.manager.user_id)
+    assert back_office_scope(user).may_enter is False
+
+
 # --- Members ------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from alliance.models import Unit
 from tests.api.helpers import api_client
 from tests.api.world import World, client_for, world_build
 from tests.factories import UnitFactory
@@ -98,3 +99,81 @@ def test_an_unbound_wechat_user_does_not_see_contact_details(world):
     assert all(u["contact_phone"] == "" for u in listed)
     member_view = client_for(world.researcher).get(f"/api/v1/units/{unit.pk}/").json()
     assert member_view["contact_phone"] == "0755-12345678"
+
+
+# --- Deactivating and reactivating a unit -----------------------------------------------------
+
+SLOT = {"start": "2026-11-24T14:00:00+08:00", "end": "2026-11-24T15:00:00+08:00", "purpose": "测"}
+
+
+def test_the_secretariat_deactivates_a_unit_and_its_members_and_resources_stop(world):
+    unit_id = world.researcher.unit_id
+    pending = client_for(world.other_researcher).post(
+        "/api/v1/bookings/", {**SLOT, "resource": world.resource.pk}, format="json"
+    )
+    assert pending.status_code == 201
+
+    response = client_for(world.secretariat).post(f"/api/v1/units/{unit_id}/deactivate/")
+
+    assert response.status_code == 200
+    assert response.json()["is_active"] is False
+    assert client_for(world.researcher).get(f"/api/v1/units/{unit_id}/").status_code == 404
+    own = client_for(world.researcher).post(
+        "/api/v1/bookings/", {**SLOT, "resource": world.other_resource.pk}, format="json"
+    )
+    assert (own.status_code, own.json()["code"]) == (400, "booking_unit_inactive")
+    theirs = client_for(world.other_researcher).post(
+        "/api/v1/bookings/",
+        {**SLOT, "start": "2026-11-25T14:00:00+08:00", "end": "2026-11-25T15:00:00+08:00"}
+        | {"resource": world.resource.pk},
+        format="json",
+    )
+    assert (theirs.status_code, theirs.json()["code"]) == (400, "resource_unit_inactive")
+    manage = client_for(world.manager).patch(
+        f"/api/v1/resources/{world.resource.pk}/", {"capacity": 2}, format="json"
+    )
+    assert (manage.status_code, manage.json()["code"]) == (403, "actor_unit_inactive")
+    # Others' bookings leave the manager's view: not found, before any refusal.
+    approve = client_for(world.manager).post(f"/api/v1/bookings/{pending.json()['id']}/approve/")
+    assert (approve.status_code, approve.json()["code"]) == (404, "not_found")
+    assert client_for(world.manager).get("/api/v1/approvals/").json()["count"] == 0
+
+
+def test_a_reactivated_unit_books_again(world):
+    unit_id = world.researcher.unit_id
+    secretariat = client_for(world.secretariat)
+    secretariat.post(f"/api/v1/units/{unit_id}/deactivate/")
+
+    response = secretariat.post(f"/api/v1/units/{unit_id}/reactivate/")
+
+    assert response.status_code == 200
+    assert response.json()["is_active"] is True
+    booked = client_for(world.researcher).post(
+        "/api/v1/bookings/", {**SLOT, "resource": world.other_resource.pk}, format="json"
+    )
+    assert booked.status_code == 201
+
+
+@pytest.mark.parametrize("who", ["researcher", "manager", "other_manager"])
+def test_only_the_secretariat_deactivates_a_unit(world, who):
+    unit_id = world.researcher.unit_id
+
+    response = client_for(getattr(world, who)).post(f"/api/v1/units/{unit_id}/deactivate/")
+
+    assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
+    assert Unit.objects.get(pk=unit_id).is_active
+
+
+def test_deactivating_an_unknown_unit_is_not_found(world):
+    response = client_for(world.secretariat).post("/api/v1/units/987654/deactivate/")
+
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+def test_the_secretariats_own_unit_is_not_deactivated(world):
+    unit_id = world.secretariat.unit_id
+
+    response = client_for(world.secretariat).post(f"/api/v1/units/{unit_id}/deactivate/")
+
+    assert (response.status_code, response.json()["code"]) == (409, "unit_has_secretariat")
+    assert Unit.objects.get(pk=unit_id).is_active
