@@ -204,12 +204,12 @@ def resource_ids_free_between(
 
     The scheduler's own test (bookings.services.booking_create): every rule of
     bookings.rules.booking_rules_check for one attendee (active units included), and no
-    blocking booking within the resource's buffer. A caller who is not a member yet is judged as a member of no unit, so
-    resources with an allow-list are never free for them.
+    blocking booking within the resource's buffer. A caller who is not a member yet is
+    judged as a member of no unit, so resources with an allow-list are never free for them.
 
     Preconditions: ``unit`` loaded, ``opening_hours`` and ``allowed_units`` prefetched, and
-    the member's ``unit`` loaded. Queries: three
-    (make-up days, closures, bookings) whatever the number of resources.
+    the member's ``unit`` loaded. Queries: three (make-up days, closures, bookings) whatever
+    the number of resources.
     """
     if not resources or end <= start:
         return set()

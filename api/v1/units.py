@@ -74,9 +74,9 @@ class UnitDeactivateApi(APIView):
         no longer book (`booking_unit_inactive`), approve, manage or invite
         (`actor_unit_inactive`); its resources cannot be booked (`resource_unit_inactive`)
         and are never free in searches. Its members still see and cancel their own
-        bookings; others' bookings leave their view (404). Approved bookings stand; pending ones can no longer be approved and expire
-        at their start. 409 `unit_has_secretariat` while the unit has active secretariat
-        members."""
+        bookings; others' bookings leave their view (404). Approved bookings stand; pending
+        ones can no longer be approved and expire at their start. 409
+        `unit_has_secretariat` while the unit has active secretariat members."""
         return _unit_activation_answer(
             unit_deactivate(actor=request_member(request), unit_id=unit_id)
         )
