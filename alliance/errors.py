@@ -90,6 +90,21 @@ MESSAGES = {
     "unit_has_secretariat": _(
         "This member unit has active secretariat members; move or deactivate them first."
     ),
+    # Idempotent writes (api.idempotency)
+    "idempotency_key_invalid": _(
+        "The Idempotency-Key header must be 1 to 255 printable ASCII characters."
+    ),
+    "idempotency_key_reused": _(
+        "This Idempotency-Key was already used with a different request; "
+        "use a new key for a new request."
+    ),
+    "idempotency_in_progress": _(
+        "A request with this Idempotency-Key is still being processed; retry shortly."
+    ),
+    "idempotency_answer_lost": _(
+        "The answer to this Idempotency-Key can no longer be read; check whether the "
+        "request took effect before sending it again with a new key."
+    ),
 }
 
 

@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "api.idempotency.IdempotencyMiddleware",  # Idempotency-Key on /api/v1/ writes
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -215,6 +216,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No calls to swagger.io for the validity badge: the docs work offline.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # The Idempotency-Key header on every write (api.idempotency), after the default hook.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.idempotency_schema.idempotency_postprocess",
+    ],
     # Choice sets that share a field name get stable schema names.
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "alliance.models.UnitKind",
