@@ -34,6 +34,7 @@ run: seed
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file $(VENV)/openapi-schema.yaml
 	$(DEPLOY) $(BIN)/python manage.py check --deploy --fail-level WARNING
