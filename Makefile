@@ -4,6 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
+# The settings default to production's (DEBUG off, which needs SECRET_KEY and ALLOWED_HOSTS);
+# the development commands below turn DEBUG on unless the environment says otherwise.
+DEV := DEBUG=$${DEBUG:-true}
+# What `check --deploy` sees in `make lint`: production settings with a fresh random key.
+DEPLOY := DEBUG=false ALLOWED_HOSTS=share.example.org \
+	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')
 
 .PHONY: run test lint format install migrate seed messages bench clean
 
@@ -17,19 +23,21 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 migrate: install
-	$(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	$(BIN)/python manage.py seed_demo
+	$(DEV) $(BIN)/python manage.py seed_demo
 
 run: seed
-	$(BIN)/python manage.py runserver $(HOST)
+	$(DEV) $(BIN)/python manage.py runserver $(HOST)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file $(VENV)/openapi-schema.yaml
+	$(BIN)/lint-imports --no-cache
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file $(VENV)/openapi-schema.yaml
+	$(DEPLOY) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test: lint
 	$(BIN)/python -m pytest
@@ -39,7 +47,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 messages: install
-	cd alliance && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --ignore '*/migrations/*'
+	cd alliance && $(DEV) ../$(BIN)/python ../manage.py makemessages -l zh_Hans --ignore '*/migrations/*'
 
 bench: install
 	$(BIN)/python bench/availability.py

@@ -3,6 +3,9 @@ approve/reject actions that call bookings.services (the only writers of bookings
 
 Scoping (alliance.access.bookings_manageable_by): the secretariat sees every booking; a unit
 resource manager sees the bookings of their unit's resources.
+
+It also gives the resource admin its day and week schedule (:class:`ResourceScheduleAdmin`):
+the page shows bookings, and resources, the lower layer, must not import them.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.access import bookings_manageable_by
 from alliance.admin import ReadOnlyInline, ScopedModelAdmin, request_scope
-from bookings.admin_views import approval_queue_view, bookings_decide
+from bookings.admin_views import approval_queue_view, bookings_decide, resource_schedule_view
 from bookings.models import Booking, BookingEvent
+from resources.admin import ResourceAdmin
+from resources.models import Resource
 
 #: Colours of the statuses, shared with the schedule page's legend.
 STATUS_COLOURS = {
@@ -154,3 +159,31 @@ class BookingAdmin(ScopedModelAdmin):
             "queue_url": reverse("admin:bookings_booking_queue"),
         }
         return super().changelist_view(request, extra_context)
+
+
+class ResourceScheduleAdmin(ResourceAdmin):
+    """The resource admin plus the day and week view of one resource's bookings
+    (bookings.admin_views.resource_schedule_view), at ``<resource>/schedule/``."""
+
+    def get_urls(self):
+        schedule = path(
+            "<path:object_id>/schedule/",
+            self.admin_site.admin_view(self.schedule_view),
+            name="resources_resource_schedule",
+        )
+        return [schedule, *super().get_urls()]
+
+    def schedule_view(self, request, object_id):
+        return resource_schedule_view(self, request, self.visible_resource(request, object_id))
+
+    def back_office_pages(self, obj: Resource) -> list[tuple[str, str]]:
+        schedule = reverse("admin:resources_resource_schedule", args=[obj.pk])
+        return [
+            (f"{schedule}?view=day", _("Day")),
+            (f"{schedule}?view=week", _("Week")),
+            *super().back_office_pages(obj),
+        ]
+
+
+admin.site.unregister(Resource)
+admin.site.register(Resource, ResourceScheduleAdmin)

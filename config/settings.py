@@ -1,8 +1,10 @@
 """Settings for Alliance Share, read from the environment (12-factor).
 
 Every value that differs between a laptop and production comes from an environment
-variable. The defaults are safe for development only: with DEBUG off the project refuses
-to start on the development secret key.
+variable. The defaults are production's and fail closed: DEBUG is off unless the
+environment turns it on (``make run`` does), and with DEBUG off the project refuses to start
+on the development secret key, serves no host until ALLOWED_HOSTS names it, and speaks HTTPS
+only (see the Security section).
 """
 
 import base64
@@ -47,7 +49,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
@@ -176,9 +178,23 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 
 # --- Security (production) ----------------------------------------------------------------
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+# With DEBUG off the site speaks HTTPS only; each default can be turned down from the
+# environment (say, a first deployment with a short SECURE_HSTS_SECONDS). With DEBUG on they
+# are off, so that runserver works on plain HTTP. `make lint` runs `check --deploy` on them.
+_production = not DEBUG
+# Plain-HTTP requests are redirected to HTTPS (behind the proxy, as it reports the scheme).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _production)
+# HSTS: browsers use HTTPS only for this long (a year); include subdomains and allow the
+# domain onto the browsers' preload lists. Both commit every subdomain to HTTPS too.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _production else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _production)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _production)
+# Session and CSRF cookies travel over HTTPS only.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _production)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _production)
+if _production:
+    # The TLS-terminating proxy in front says which scheme the client used (and must
+    # overwrite a client's own X-Forwarded-Proto).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

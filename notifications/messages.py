@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -23,8 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alliance.models import Member
-from bookings.models import Booking
 from notifications.models import NotificationKind
+
+if TYPE_CHECKING:
+    from bookings.models import Booking
 
 TITLE_MAX_LENGTH = 100
 BODY_MAX_LENGTH = 500

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Member
-from bookings.models import Booking
 
 
 class NotificationKind(models.TextChoices):
@@ -41,8 +40,9 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=100)
     body = models.CharField(_("text"), max_length=500)
+    # By name: bookings sits above notifications, which never imports it.
     booking = models.ForeignKey(
-        Booking,
+        "bookings.Booking",
         verbose_name=_("booking"),
         on_delete=models.CASCADE,
         null=True,

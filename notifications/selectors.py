@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
 from alliance.access import member_can_decide_booking
 from alliance.models import Member, MemberRole
-from bookings.models import Booking
 from notifications.messages import configured_template_ids
 from notifications.models import Notification, SubscriptionCredit
+
+if TYPE_CHECKING:
+    from bookings.models import Booking
 
 
 def notification_list_for_member(*, member: Member) -> QuerySet[Notification]:

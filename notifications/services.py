@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import uuid
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -28,7 +29,6 @@ from alliance.wechat import (
     WeChatRateLimited,
     WeChatUnavailable,
 )
-from bookings.models import Booking
 from notifications import messages
 from notifications.models import (
     OUTBOX_DUE_STATUSES,
@@ -40,6 +40,9 @@ from notifications.models import (
 )
 from notifications.selectors import booking_deciders_get
 from notifications.wechat import subscribe_message_send
+
+if TYPE_CHECKING:
+    from bookings.models import Booking
 
 logger = logging.getLogger(__name__)
 

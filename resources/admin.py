@@ -1,5 +1,8 @@
 """The back office for shared resources, their opening hours, closures and the calendar.
 
+The day and week schedule of a resource shows bookings, so bookings.admin adds it (resources
+sits below bookings and never imports it), through :meth:`ResourceAdmin.back_office_pages`.
+
 Scoping (alliance.access via alliance.admin.ScopedModelAdmin): the secretariat manages every
 resource and the alliance-wide calendar (public holidays, make-up days); a unit resource
 manager manages their own unit's resources and their closures, and sees the alliance-wide
@@ -13,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +30,6 @@ from alliance.admin import ReadOnlyInline, ScopedInline, ScopedModelAdmin, reque
 from alliance.admin import request_scope as scope_of
 from alliance.errors import DomainError
 from alliance.models import Unit
-from bookings.admin_views import resource_schedule_view
 from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
 from resources.qr import checkin_payload, checkin_qr_svg, checkin_qr_svg_inline
 from resources.services import (
@@ -149,15 +151,11 @@ class ResourceAdmin(ScopedModelAdmin):
     def back_office_links(self, obj: Resource) -> str:
         if obj.pk is None:
             return "-"
-        return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
-            reverse("admin:resources_resource_schedule", args=[obj.pk]) + "?view=day",
-            _("Day"),
-            reverse("admin:resources_resource_schedule", args=[obj.pk]) + "?view=week",
-            _("Week"),
-            reverse("admin:resources_resource_qr", args=[obj.pk]),
-            _("QR code"),
-        )
+        return format_html_join(" · ", '<a href="{}">{}</a>', self.back_office_pages(obj))
+
+    def back_office_pages(self, obj: Resource) -> list[tuple[str, str]]:
+        """``(url, label)`` of the resource's own pages; a subclass adds its pages first."""
+        return [(reverse("admin:resources_resource_qr", args=[obj.pk]), _("QR code"))]
 
     # --- Writes through resources.services --------------------------------------------------
 
@@ -225,16 +223,11 @@ class ResourceAdmin(ScopedModelAdmin):
                 request, _("%(count)d resources retired.") % {"count": retired}, messages.SUCCESS
             )
 
-    # --- Pages of one resource: schedule and check-in QR code -------------------------------
+    # --- Pages of one resource: check-in QR code --------------------------------------------
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path(
-                "<path:object_id>/schedule/",
-                wrap(self.schedule_view),
-                name="resources_resource_schedule",
-            ),
             path("<path:object_id>/qr/", wrap(self.qr_view), name="resources_resource_qr"),
             path(
                 "<path:object_id>/qr.svg", wrap(self.qr_svg_view), name="resources_resource_qr_svg"
@@ -253,9 +246,6 @@ class ResourceAdmin(ScopedModelAdmin):
         if resource is None or not self.has_view_permission(request, resource):
             raise Http404
         return resource
-
-    def schedule_view(self, request, object_id):
-        return resource_schedule_view(self, request, self.visible_resource(request, object_id))
 
     def qr_view(self, request, object_id):
         """A printable page: the QR code with the resource's name, unit and location."""

@@ -177,6 +177,18 @@ def test_the_schedule_falls_back_to_today_on_a_bad_date(world):
     assert response.context["columns"][0].date == dt.date(2026, 11, 23)
 
 
+def test_each_resource_links_to_its_day_and_week_schedule_and_its_qr_code(world):
+    """The schedule is a bookings page added to the resource admin by bookings.admin."""
+    schedule = url("resource_schedule", world.resource.pk)
+
+    response = signed_in(world.manager).get(url("resource_changelist"))
+
+    assert (
+        f'<a href="{schedule}?view=day">Day</a> · <a href="{schedule}?view=week">Week</a> · '
+        f'<a href="{url("resource_qr", world.resource.pk)}">QR code</a>'
+    ) in response.text
+
+
 # --- Bounded queries ----------------------------------------------------------------------
 
 

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from alliance.management.commands.seed_demo import DEMO_DEFAULT_PASSWORD
 from alliance.models import Member, MemberRole, Unit, UnitKind
+from bookings.management.commands.seed_demo import DEMO_DEFAULT_PASSWORD
 from bookings.models import BLOCKING_STATUSES, Booking, BookingEvent, BookingStatus
 from bookings.rules import booking_rules_check
 from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource, ResourceKind

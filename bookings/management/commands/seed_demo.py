@@ -1,4 +1,4 @@
-"""``python manage.py seed_demo``: load the demo alliance (alliance/demo_data.py).
+"""``python manage.py seed_demo``: load the demo alliance (bookings/demo_data.py).
 
 Idempotent: units are found by name, resources by (unit, name), members by username,
 alliance-wide and maintenance closures by (resource, start, reason), make-up days by date,
@@ -27,12 +27,12 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from alliance import demo_data as data
 from alliance.access import member_manages_unit
 from alliance.actors import SYSTEM
 from alliance.errors import Conflict, DomainError, ValidationFailed
 from alliance.models import Member, MemberRole, Unit
 from alliance.services import member_create, password_hash_make, unit_create
+from bookings import demo_data as data
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_approve, booking_cancel, booking_create, booking_reject
 from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
