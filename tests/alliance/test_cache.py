@@ -19,11 +19,15 @@ from django.test import override_settings
 
 from alliance import ratelimit
 from alliance.cache import CounterDatabaseCache
+from alliance.models import MemberRole
+from tests.api.helpers import api_client
 from tests.conftest import FROZEN_NOW
+from tests.factories import MemberFactory
 
 THREADS = 8
 ROUNDS = 25
 REDIS_URL = "redis://127.0.0.1:6379/15"
+PASSWORD_LOGIN = "/api/v1/auth/password-login/"
 
 
 def test_the_default_cache_is_the_database_shared_by_every_server():
@@ -190,3 +194,13 @@ class TestRedis:
         _race(caches["default"], "race")
 
         assert cache.get("race") == THREADS * ROUNDS
+
+    @pytest.mark.django_db
+    def test_password_sign_in_answers_and_is_limited(self):
+        manager = MemberFactory(role=MemberRole.UNIT_MANAGER, user__is_staff=True)
+        body = {"username": manager.user.username, "password": "wrong"}
+        answers = [
+            api_client().post(PASSWORD_LOGIN, body, format="json").status_code for _ in range(6)
+        ]
+
+        assert answers == [400] * 5 + [429]
