@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections
+from django.db import connection, connections
 from django.test import override_settings
 
 from alliance import ratelimit
@@ -48,6 +48,15 @@ class TestCounters:
             with pytest.raises(ValueError, match="not found"):
                 cache.incr("hits")
 
+    def test_incr_counts_an_entry_stored_in_djangos_own_format_too(self):
+        cache.set("stock", 41, timeout=60)  # set() pickles, as the stock backend does
+        DatabaseCache("cache", {}).set("also-stock", 1, timeout=60)
+
+        assert cache.incr("stock") == 42
+        assert cache.incr("stock") == 43
+        assert cache.incr("also-stock", 2) == 3
+        assert cache.get_many(["stock", "also-stock"]) == {"stock": 43, "also-stock": 3}
+
     def test_incr_of_a_missing_key_is_a_value_error(self):
         with pytest.raises(ValueError, match="not found"):
             cache.incr("nothing")
@@ -76,6 +85,15 @@ class TestCounters:
         assert [ratelimit.counter_incr("c", window=60) for _ in range(3)] == [1, 2, 3]
         with time_machine.travel(FROZEN_NOW + dt.timedelta(seconds=61), tick=False):
             assert ratelimit.counter_incr("c", window=60) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgres_the_cache_table_skips_the_write_ahead_log():
+    """Every counted request writes it; a logged table would wait for a WAL flush."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'cache'")
+        assert cursor.fetchone() == ("u",)
 
 
 def _race(backend, key: str) -> None:
