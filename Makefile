@@ -24,6 +24,7 @@ install: $(STAMP)
 
 migrate: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py createcachetable
 
 seed: migrate
 	$(DEV) $(BIN)/python manage.py seed_demo

@@ -27,6 +27,7 @@ from alliance.access import (
     members_visible_to,
     units_visible_to,
 )
+from alliance.admin_login import RateLimitedAdminAuthenticationForm
 from alliance.errors import AccessDenied, DomainError
 from alliance.models import Member, Unit
 from alliance.services import (
@@ -43,6 +44,8 @@ from alliance.services import (
 admin.site.site_header = _("Guangming Science City alliance: shared resources back office")
 admin.site.site_title = _("Alliance Share back office")
 admin.site.index_title = _("Back office")
+# /admin/login/ counts failures like the API's password sign-in (alliance.ratelimit).
+admin.site.login_form = RateLimitedAdminAuthenticationForm
 
 _SCOPE_ATTRIBUTE = "_alliance_back_office_scope"
 _REFUSAL_ATTRIBUTE = "_alliance_back_office_refusal"

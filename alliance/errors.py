@@ -67,9 +67,8 @@ MESSAGES = {
     "invite_code_expired": _("This invite code has expired; please ask for a new one."),
     "already_bound": _("This WeChat account is already linked to a member."),
     "member_already_bound": _("This member is already linked to another WeChat account."),
-    "invalid_credentials": _("The username or the password is wrong."),
-    "password_login_not_allowed": _(
-        "Only back-office staff sign in with a password; please use the mini-program."
+    "invalid_credentials": _(
+        "The username or the password is wrong. Researchers sign in with the mini-program."
     ),
     "not_bound": _("Please link your WeChat account to your membership with an invite code."),
     # Access
@@ -104,6 +103,11 @@ MESSAGES = {
     "idempotency_answer_lost": _(
         "The answer to this Idempotency-Key can no longer be read; check whether the "
         "request took effect before sending it again with a new key."
+    ),
+    # Limits across every server (issue 7: alliance.ratelimit, the WeChat circuit breaker)
+    "booking_rate_limited": _("You are requesting bookings too quickly; please wait a moment."),
+    "sign_in_rate_limited": _(
+        "Too many failed sign-in attempts; please try again in %(minutes)s minutes."
     ),
 }
 

@@ -38,6 +38,7 @@ from alliance.errors import (
 from alliance.models import ApiToken, InviteCode, Member, MemberRole, SignInChannel, Unit, UnitKind
 from alliance.services import member_create
 from alliance.wechat import (
+    WeChatCircuitOpen,
     WeChatError,
     WeChatRateLimited,
     WeChatUnavailable,
@@ -271,10 +272,13 @@ def wechat_sign_in(*, code: str) -> SignIn:
     Bound if the openid is linked to a member, otherwise unbound (browse only, until
     ``invite_code_redeem``). WeChat is asked before anything is written, so any refusal
     writes nothing: 400 ``wechat_code_invalid``, 503 ``wechat_rate_limited`` or
-    ``wechat_unavailable``, 403 ``member_inactive``.
+    ``wechat_unavailable`` (with ``retry_after`` while WeChat calls are suspended),
+    403 ``member_inactive``.
     """
     try:
         identity = jscode2session(code)
+    except WeChatCircuitOpen as exc:
+        raise Unavailable("wechat_unavailable", retry_after=exc.retry_after) from None
     except WeChatRateLimited:
         raise Unavailable("wechat_rate_limited") from None
     except WeChatUnavailable:
@@ -309,14 +313,13 @@ def password_sign_in(*, username: str, password: str) -> SignIn:
 
     A Django superuser counts as secretariat: one without a member gets a secretariat
     member in ``secretariat_unit_get()``. Refusals: 400 ``invalid_credentials`` (counted
-    for rate limiting), 403 ``password_login_not_allowed`` for accounts that are not staff,
-    ``no_member_profile`` for staff without a member, ``member_inactive``.
+    for rate limiting) for a wrong password *and* for the right password of an account that
+    is not staff (a researcher): one answer, so that it does not tell whether a guess was
+    right; 403 ``no_member_profile`` for staff without a member, ``member_inactive``.
     """
     user = authenticate(username=username, password=password)
-    if user is None:
+    if user is None or not (user.is_staff or user.is_superuser):
         raise ValidationFailed("invalid_credentials")
-    if not (user.is_staff or user.is_superuser):
-        raise AccessDenied("password_login_not_allowed")
     member = Member.objects.select_related("user", "unit").filter(user=user).first()
     if member is None and user.is_superuser:
         with transaction.atomic():

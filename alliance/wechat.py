@@ -1,14 +1,23 @@
 """A small client for WeChat's server API (api.weixin.qq.com), on the standard library.
 
-Every call goes to ``settings.WECHAT_API_BASE`` with ``settings.WECHAT_TIMEOUT_SECONDS``,
+Every call goes to ``settings.WECHAT_API_BASE``, waits at most
+``WECHAT_CONNECT_TIMEOUT_SECONDS`` to connect and ``WECHAT_TIMEOUT_SECONDS`` for each read,
 and every failure becomes one of three typed errors so that callers can decide what to
 do without reading error codes:
 
 - :class:`WeChatUnavailable`: the network, a timeout, an HTTP error, a body that is not
   JSON, or WeChat's own "system busy" (-1). Transient: the same call may succeed later.
+  :class:`WeChatCircuitOpen` (a WeChatUnavailable) when calls are suspended, see below.
 - :class:`WeChatRateLimited`: 45011 (sign-in too frequent) and 45009 (daily quota).
 - :class:`WeChatError`: any other ``errcode``; :class:`WeChatAccessTokenInvalid` for an
   invalid, expired or missing access token (fetch a new one and retry once).
+
+A slow or failing WeChat must not tie up every server's workers in timeouts, so calls go
+through a circuit breaker kept in the shared cache: after ``WECHAT_BREAKER_FAILURES``
+unavailable answers in a row (across all servers), calls fail at once with
+WeChatCircuitOpen for ``WECHAT_BREAKER_OPEN_SECONDS``; then one call (one across all
+servers) is let through as a trial: its success closes the breaker, its failure opens it
+again. A WeChat refusal with an errcode is an answer, not a failure.
 
 Secrets stay secret: query strings carry the app secret and sign-in codes, so no URL is
 ever logged or put into an exception, and :func:`jscode2session` drops the session key
@@ -17,14 +26,20 @@ ever logged or put into an exception, and :func:`jscode2session` drops the sessi
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
+import math
+import time
 import urllib.error
 import urllib.request
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
+
+from alliance.ratelimit import counter_incr
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +60,14 @@ class WeChatError(Exception):
 
 class WeChatUnavailable(WeChatError):
     """WeChat could not be reached or is busy. Retrying later may succeed."""
+
+
+class WeChatCircuitOpen(WeChatUnavailable):
+    """WeChat calls are suspended after repeated failures; try in ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(None, "suspended after repeated failures")
 
 
 class WeChatRateLimited(WeChatError):
@@ -70,14 +93,110 @@ def _url(path: str, params: dict[str, Any] | None) -> str:
     return f"{base}{path}{query}"
 
 
-def _request(request: urllib.request.Request, path: str) -> dict[str, Any]:
-    """Send one request and return WeChat's JSON object, or raise a typed error.
+# --- Timeouts -----------------------------------------------------------------------------
 
-    The URL (with its secrets) never appears in what is raised or logged: exceptions are
-    re-raised ``from None`` and name only ``path``.
-    """
-    opener = urllib.request.build_opener()
-    timeout = float(settings.WECHAT_TIMEOUT_SECONDS)
+
+class _TimedHTTPConnection(http.client.HTTPConnection):
+    """Connects within the request's timeout (the connect timeout), then gives each read
+    ``read_timeout`` seconds."""
+
+    read_timeout: float
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.settimeout(self.read_timeout)
+
+
+class _TimedHTTPSConnection(http.client.HTTPSConnection):
+    """As _TimedHTTPConnection; the TLS handshake counts as connecting."""
+
+    read_timeout: float
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.settimeout(self.read_timeout)
+
+
+def _connection_factory(connection_class: type, read_timeout: float):
+    def make(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        connection = connection_class(host, **kwargs)
+        connection.read_timeout = read_timeout
+        return connection
+
+    return make
+
+
+class _TimedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, read_timeout: float) -> None:
+        super().__init__()
+        self.read_timeout = read_timeout
+
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_connection_factory(_TimedHTTPConnection, self.read_timeout), req)
+
+
+class _TimedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, read_timeout: float) -> None:
+        super().__init__()
+        self.read_timeout = read_timeout
+
+    def https_open(self, req: urllib.request.Request) -> Any:
+        factory = _connection_factory(_TimedHTTPSConnection, self.read_timeout)
+        return self.do_open(factory, req, context=self._context)
+
+
+# --- Circuit breaker ----------------------------------------------------------------------
+
+BREAKER_FAILURES = "wechat-breaker:failures"
+BREAKER_OPEN_UNTIL = "wechat-breaker:open-until"
+BREAKER_TRIAL = "wechat-breaker:trial"
+#: Consecutive failures are forgotten after this long without any call failing.
+BREAKER_MEMORY_SECONDS = 3600
+
+
+def _breaker_admit() -> str:
+    """Let a call through or raise WeChatCircuitOpen. Returns ``"closed"`` (nothing to
+    tidy), ``"failing"`` (earlier failures to forget on success) or ``"trial"``."""
+    state = cache.get_many([BREAKER_FAILURES, BREAKER_OPEN_UNTIL])
+    open_until = state.get(BREAKER_OPEN_UNTIL)
+    if open_until is None:
+        return "failing" if state.get(BREAKER_FAILURES) else "closed"
+    wait = math.ceil(open_until - time.time())
+    if wait > 0:
+        raise WeChatCircuitOpen(wait)
+    # Half open: one caller tries; the others fail fast until it has an answer.
+    trial_seconds = settings.WECHAT_CONNECT_TIMEOUT_SECONDS + settings.WECHAT_TIMEOUT_SECONDS
+    if not cache.add(BREAKER_TRIAL, True, timeout=math.ceil(trial_seconds) + 5):
+        raise WeChatCircuitOpen(1)
+    return "trial"
+
+
+def _breaker_failure(admitted: str) -> None:
+    failures = counter_incr(BREAKER_FAILURES, window=BREAKER_MEMORY_SECONDS)
+    if admitted == "trial" or failures >= settings.WECHAT_BREAKER_FAILURES:
+        seconds = settings.WECHAT_BREAKER_OPEN_SECONDS
+        cache.set(BREAKER_OPEN_UNTIL, time.time() + seconds, timeout=seconds + 3600)
+        cache.delete(BREAKER_TRIAL)
+        logger.warning("WeChat calls suspended for %s s after %s failures", seconds, failures)
+
+
+def _breaker_success(admitted: str) -> None:
+    if admitted != "closed":
+        cache.delete_many([BREAKER_FAILURES, BREAKER_OPEN_UNTIL, BREAKER_TRIAL])
+
+
+# --- Requests -----------------------------------------------------------------------------
+
+
+def _exchange(request: urllib.request.Request, path: str) -> dict[str, Any]:
+    """Send one request; WeChat's JSON object (any errcode but "busy"), or
+    WeChatUnavailable. The URL (with its secrets) never appears in what is raised or
+    logged: exceptions are re-raised ``from None`` and name only ``path``."""
+    read_timeout = float(settings.WECHAT_TIMEOUT_SECONDS)
+    opener = urllib.request.build_opener(
+        _TimedHTTPHandler(read_timeout), _TimedHTTPSHandler(read_timeout)
+    )
+    timeout = float(settings.WECHAT_CONNECT_TIMEOUT_SECONDS)
     try:
         # The scheme is checked in _url: only http(s) to the configured base.
         with opener.open(request, timeout=timeout) as response:  # noqa: S310
@@ -87,7 +206,7 @@ def _request(request: urllib.request.Request, path: str) -> dict[str, Any]:
         exc.close()
         logger.warning("WeChat %s answered HTTP %s", path, status)
         raise WeChatUnavailable(None, f"HTTP {status}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
         kind = "timeout" if isinstance(reason, TimeoutError) else type(reason).__name__
         logger.warning("WeChat %s unreachable (%s)", path, kind)
@@ -99,13 +218,27 @@ def _request(request: urllib.request.Request, path: str) -> dict[str, Any]:
         raise WeChatUnavailable(None, "answer is not JSON") from None
     if not isinstance(answer, dict):
         raise WeChatUnavailable(None, "answer is not a JSON object")
+    if (answer.get("errcode") or 0) == BUSY:
+        logger.info("WeChat %s refused: errcode %s", path, BUSY)
+        raise WeChatUnavailable(BUSY, str(answer.get("errmsg", ""))[:200])
+    return answer
+
+
+def _request(request: urllib.request.Request, path: str) -> dict[str, Any]:
+    """Send one request through the circuit breaker and return WeChat's JSON object, or
+    raise a typed error."""
+    admitted = _breaker_admit()
+    try:
+        answer = _exchange(request, path)
+    except WeChatUnavailable:
+        _breaker_failure(admitted)
+        raise
+    _breaker_success(admitted)
     errcode = answer.get("errcode") or 0
     if errcode == 0:
         return answer
     errmsg = str(answer.get("errmsg", ""))[:200]
     logger.info("WeChat %s refused: errcode %s", path, errcode)
-    if errcode == BUSY:
-        raise WeChatUnavailable(errcode, errmsg)
     if errcode in RATE_LIMITED:
         raise WeChatRateLimited(errcode, errmsg)
     if errcode in ACCESS_TOKEN_INVALID:

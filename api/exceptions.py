@@ -93,7 +93,9 @@ def domain_error_response(exc: DomainError) -> Response:
             field: [{"code": code, "message": exc.message} for code in codes]
             for field, codes in extra["fields"].items()
         }
-    return Response(error_body(exc.code, exc.message, **extra), status=http_status)
+    # A transient refusal that knows when to come back (the WeChat circuit breaker).
+    headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
+    return Response(error_body(exc.code, exc.message, **extra), status=http_status, headers=headers)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
@@ -109,7 +111,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         )
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, drf.APIException):
-        code = next((c for cls, c in DRF_CODES.items() if isinstance(exc, cls)), None)
+        code = getattr(exc, "error_code", None)  # a subclass with a code of its own
+        code = code or next((c for cls, c in DRF_CODES.items() if isinstance(exc, cls)), None)
         code = code or (exc.get_codes() if isinstance(exc.get_codes(), str) else "error")
         headers = {}
         if getattr(exc, "auth_header", None):

@@ -1,87 +1,41 @@
-"""Rate limits on failed sign-in attempts (passwords, invite codes), kept in Django's cache.
+"""The API's throttles, on the limits of alliance.ratelimit (shared with the back office).
 
-Unlike DRF's request-rate throttles, only *failures* count: someone who signs in right
-the first time is never slowed down, and someone guessing is stopped after
-``settings.SIGN_IN_FAILURE_LIMIT`` failures per key within
-``settings.SIGN_IN_FAILURE_WINDOW_SECONDS`` (a fixed window from the first failure). Keys
-are per account (username, WeChat openid) and per client IP, so neither many guesses at
-one account nor one client guessing at many accounts gets far.
+Sign-in doors: ``throttle_classes = [SignInFailureThrottle]``, mix in
+:class:`FailureCountingMixin`, set ``failure_codes`` and implement
+``sign_in_account(request)`` (None for a door that names no account, like WeChat codes).
+The throttle refuses with 429 ``throttled`` and Retry-After before the view asks anyone
+(the password hasher, WeChat); the mixin counts the view's failures.
 
-The counters live in the default cache: with several app servers, configure a shared one
-(``CACHE_URL=redis://...``); with process memory each server counts on its own.
-``cache.add`` + ``cache.incr`` are atomic on Redis and on the local-memory cache.
-
-Usage in a view: ``throttle_classes = [SignInFailureThrottle]``, mix in
-:class:`FailureCountingMixin`, set ``failure_scope`` and ``failure_codes`` and implement
-``failure_keys(request)``.
+Booking requests: :class:`BookingCreateThrottle`, a per-member ceiling (429
+``booking_rate_limited``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import time
-
 from django.conf import settings
-from django.core.cache import cache
+from rest_framework import exceptions
 from rest_framework.request import Request
-from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from alliance.errors import DomainError
-
-
-def _cache_key(scope: str, key: str) -> str:
-    # Hashed: keys hold usernames and openids (any characters, and not for a cache dump).
-    return f"signin-failures:{scope}:{hashlib.sha256(key.encode()).hexdigest()[:40]}"
-
-
-def failures_blocked_for(scope: str, keys: list[str]) -> int | None:
-    """Seconds until the first of ``keys`` may try again, or None if none is blocked."""
-    names = [_cache_key(scope, key) for key in keys]
-    stored = cache.get_many([*names, *(f"{name}:until" for name in names)])
-    waits = [
-        max(int(stored.get(f"{name}:until", 0) - time.time()), 1)
-        for name in names
-        if stored.get(name, 0) >= settings.SIGN_IN_FAILURE_LIMIT
-    ]
-    return max(waits) if waits else None
-
-
-def failure_record(scope: str, keys: list[str]) -> None:
-    """Count one failed attempt against each key."""
-    window = settings.SIGN_IN_FAILURE_WINDOW_SECONDS
-    for key in keys:
-        name = _cache_key(scope, key)
-        if cache.add(name, 0, timeout=window):
-            cache.set(f"{name}:until", time.time() + window, timeout=window)
-        try:
-            cache.incr(name)
-        except ValueError:  # Expired between add and incr: start a new window.
-            cache.set(name, 1, timeout=window)
-            cache.set(f"{name}:until", time.time() + window, timeout=window)
-
-
-def failures_reset(scope: str, keys: list[str]) -> None:
-    """Forget the failures of these keys (after a successful sign-in of that account)."""
-    names = [_cache_key(scope, key) for key in keys]
-    cache.delete_many([*names, *(f"{name}:until" for name in names)])
-
-
-def client_ip(request: Request) -> str:
-    """The client address: REMOTE_ADDR, or, when DRF's ``NUM_PROXIES`` says how many proxies
-    stand in front, the address they saw in X-Forwarded-For. Without NUM_PROXIES the header
-    is ignored: a client could write anything in it to dodge the per-IP limit."""
-    if api_settings.NUM_PROXIES is None:
-        return request.META.get("REMOTE_ADDR", "")
-    return BaseThrottle().get_ident(request)
+from alliance.errors import MESSAGES, DomainError
+from alliance.ratelimit import (
+    ceiling_hit,
+    client_address,
+    sign_in_failure_record,
+    sign_in_success_record,
+    sign_in_wait,
+)
+from api.authentication import request_member
 
 
 class SignInFailureThrottle(BaseThrottle):
-    """Refuses (429 ``throttled`` with Retry-After) while any of the view's keys is over
-    its failure limit. Counting is done by :class:`FailureCountingMixin`."""
+    """Refuses (429 ``throttled`` with Retry-After) while the attempt's account and
+    address pair, or the address, is over its failure limit."""
 
     def allow_request(self, request: Request, view) -> bool:
-        self._wait = failures_blocked_for(view.failure_scope, view.failure_keys(request))
+        self._wait = sign_in_wait(
+            address=client_address(request), account=view.sign_in_account(request)
+        )
         return self._wait is None
 
     def wait(self) -> float | None:
@@ -91,13 +45,49 @@ class SignInFailureThrottle(BaseThrottle):
 class FailureCountingMixin:
     """Counts a failed attempt when the view raises a domain error in ``failure_codes``."""
 
-    failure_scope: str
     failure_codes: frozenset[str]
 
-    def failure_keys(self, request: Request) -> list[str]:
+    def sign_in_account(self, request: Request) -> str | None:
         raise NotImplementedError
+
+    def sign_in_succeeded(self, request: Request) -> None:
+        """Forget the pair's earlier failures; call it once the sign-in worked."""
+        account = self.sign_in_account(request)
+        if account is not None:
+            sign_in_success_record(address=client_address(request), account=account)
 
     def handle_exception(self, exc: Exception):
         if isinstance(exc, DomainError) and exc.code in self.failure_codes:
-            failure_record(self.failure_scope, self.failure_keys(self.request))
+            sign_in_failure_record(
+                address=client_address(self.request), account=self.sign_in_account(self.request)
+            )
         return super().handle_exception(exc)
+
+
+class BookingRateLimited(exceptions.Throttled):
+    """429 ``booking_rate_limited`` with Retry-After (api.exceptions reads ``error_code``)."""
+
+    error_code = "booking_rate_limited"
+
+    def __init__(self, wait: int) -> None:
+        exceptions.APIException.__init__(self, str(MESSAGES[self.error_code]))
+        self.wait = wait
+
+
+class BookingCreateThrottle(BaseThrottle):
+    """At most ``settings.BOOKING_CREATE_RATE_PER_MINUTE`` booking requests per member and
+    minute (0: none). Counts POSTs only; put it on the view that creates bookings, after
+    authentication (DRF checks throttles after permissions)."""
+
+    def allow_request(self, request: Request, view) -> bool:
+        member = request_member(request) if request.method == "POST" else None
+        if member is None:
+            return True
+        wait = ceiling_hit(
+            scope="booking-create",
+            subject=str(member.pk),
+            per_minute=settings.BOOKING_CREATE_RATE_PER_MINUTE,
+        )
+        if wait is not None:
+            raise BookingRateLimited(wait=wait)
+        return True

@@ -146,14 +146,29 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------------------
-# A shared cache (Redis) when several app servers run; process memory is fine for one.
+# Limits (failed sign-ins, booking ceilings, the WeChat circuit breaker) are counted in the
+# default cache, so it must be one that every worker and server shares. By default it is the
+# database (table ``cache``, made by ``manage.py createcachetable``; alliance.cache makes its
+# counters atomic); CACHE_URL=redis://host:6379/0 uses Redis instead (``pip install
+# '.[prod]'`` brings the client).
 CACHE_URL = os.environ.get("CACHE_URL", "")
-if CACHE_URL.startswith("redis://"):
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
-else:
+elif CACHE_URL in ("", "db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "alliance.cache.CounterDatabaseCache",
+            "LOCATION": "cache",
+            # Culling only deletes expired rows (alliance.cache); this is when it runs.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
+elif CACHE_URL == "locmem://":  # one process only: limits are not shared
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured("CACHE_URL must be empty, db://, locmem:// or redis://...")
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -253,7 +268,13 @@ SPECTACULAR_SETTINGS = {
 WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE") or "https://api.weixin.qq.com"
 WECHAT_APPID = os.environ.get("WECHAT_APPID", "")
 WECHAT_SECRET = os.environ.get("WECHAT_SECRET", "")
+# Seconds to wait for WeChat to accept a connection (TLS included), then for each read.
+WECHAT_CONNECT_TIMEOUT_SECONDS = float(os.environ.get("WECHAT_CONNECT_TIMEOUT_SECONDS") or 3)
 WECHAT_TIMEOUT_SECONDS = float(os.environ.get("WECHAT_TIMEOUT_SECONDS") or 5)
+# Circuit breaker (alliance.wechat): after this many failed calls in a row (unreachable,
+# timeouts, HTTP errors, "busy"), calls fail at once for OPEN_SECONDS, then one is tried.
+WECHAT_BREAKER_FAILURES = env_int("WECHAT_BREAKER_FAILURES", 5)
+WECHAT_BREAKER_OPEN_SECONDS = env_int("WECHAT_BREAKER_OPEN_SECONDS", 30)
 
 # --- Sign-in ------------------------------------------------------------------------------
 # API bearer tokens and invite codes expire after this many days.
@@ -261,9 +282,13 @@ API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 INVITE_CODE_TTL_DAYS = env_int("INVITE_CODE_TTL_DAYS", 14)
 # A Django superuser without a Member signs in as secretariat of this unit (created if missing).
 SECRETARIAT_UNIT_NAME = os.environ.get("SECRETARIAT_UNIT_NAME") or "光明区委组织部"
-# Failed sign-in attempts (password, invite code) allowed per key within the window.
+# Failed sign-ins (API password, back office, WeChat code, invite code; alliance.ratelimit)
+# allowed per account and address, and per address across accounts, within the window.
 SIGN_IN_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 50)
 SIGN_IN_FAILURE_WINDOW_SECONDS = env_int("SIGN_IN_FAILURE_WINDOW_SECONDS", 900)
+# Booking requests one member may make per minute (0: no ceiling).
+BOOKING_CREATE_RATE_PER_MINUTE = env_int("BOOKING_CREATE_RATE_PER_MINUTE", 30)
 
 # --- Alliance Share -----------------------------------------------------------------------
 # How far around a refused slot the scheduler looks for alternatives, in days.

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -28,6 +29,21 @@ def frozen_now():
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _shared_cache_emptied(request):
+    """The default cache is a database table that transactional tests' flush leaves alone
+    (it is no model's): empty it around them, so that no limit or breaker state leaks.
+    Other tests roll their cache rows back with everything else."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def pytest_collection_modifyitems(config, items):

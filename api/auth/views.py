@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from alliance.ratelimit import openid_account, username_account
 from alliance.tokens import (
     Invitation,
     api_token_revoke,
@@ -40,22 +41,26 @@ from api.authentication import (
     IsBoundMember,
     request_member,
 )
-from api.throttling import (
-    FailureCountingMixin,
-    SignInFailureThrottle,
-    client_ip,
-    failures_reset,
-)
+from api.throttling import FailureCountingMixin, SignInFailureThrottle
 
 INVALID = error("Bad input (`invalid`, with `fields`).")
 UNAUTHENTICATED = error("No, an unknown, an expired or a revoked token.")
-THROTTLED = error("Too many failed attempts (`throttled`); see Retry-After.")
+THROTTLED = error(
+    "`throttled`: too many failed attempts from this address (for this account); see "
+    "Retry-After and `retry_after`."
+)
 FORBIDDEN = error("`not_bound` for an unbound token, `permission_denied`, `member_inactive`.")
 
 
-class WeChatLoginApi(APIView):
+class WeChatLoginApi(FailureCountingMixin, APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [SignInFailureThrottle]
+    failure_codes = frozenset({"wechat_code_invalid"})
+
+    def sign_in_account(self, request: Request) -> None:
+        """A code names no account: invalid codes count against the address only."""
+        return None
 
     @extend_schema(
         tags=["auth"],
@@ -64,14 +69,19 @@ class WeChatLoginApi(APIView):
             200: WeChatLoginOutputSerializer,
             400: error("`wechat_code_invalid`: the code is unknown to WeChat or was used."),
             403: error("`member_inactive`: the linked membership was deactivated."),
-            503: error("`wechat_rate_limited` or `wechat_unavailable`: try again later."),
+            429: THROTTLED,
+            503: error(
+                "`wechat_rate_limited` or `wechat_unavailable` (with Retry-After while "
+                "WeChat calls are suspended after repeated failures): try again later."
+            ),
         },
     )
     def post(self, request: Request) -> Response:
         """Sign in with the code of `wx.login()`.
 
         The answer's token is bound when the WeChat account is linked to a member; an
-        unbound token may browse but not book until `POST /auth/bind/`.
+        unbound token may browse but not book until `POST /auth/bind/`. Invalid codes are
+        counted per client address; too many in a while answer 429 without asking WeChat.
         """
         data = WeChatLoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -85,12 +95,10 @@ class BindApi(FailureCountingMixin, APIView):
     authentication_classes = [BearerTokenAuthentication]
     permission_classes = [IsAuthenticated]
     throttle_classes = [SignInFailureThrottle]
-    failure_scope = "invite"
     failure_codes = frozenset({"invite_code_invalid", "invite_code_used", "invite_code_expired"})
 
-    def failure_keys(self, request: Request) -> list[str]:
-        openid = request.auth.wechat_openid if request.auth is not None else ""
-        return [f"openid:{openid}", f"ip:{client_ip(request)}"]
+    def sign_in_account(self, request: Request) -> str:
+        return openid_account(request.auth.wechat_openid if request.auth is not None else "")
 
     @extend_schema(
         tags=["auth"],
@@ -108,7 +116,8 @@ class BindApi(FailureCountingMixin, APIView):
         """Link the signed-in WeChat account to a member with their invite code.
 
         The code works once and expires. Wrong codes are counted per WeChat account and
-        per client address; too many in a while answer 429 for a while.
+        client address, and per client address; too many in a while answer 429 for a
+        while.
         """
         data = BindInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -120,24 +129,22 @@ class PasswordLoginApi(FailureCountingMixin, APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [SignInFailureThrottle]
-    failure_scope = "password"
     failure_codes = frozenset({"invalid_credentials"})
 
-    def failure_keys(self, request: Request) -> list[str]:
-        username = request.data.get("username") if isinstance(request.data, dict) else None
-        username = username.strip().lower() if isinstance(username, str) else ""
-        return [f"username:{username}", f"ip:{client_ip(request)}"]
+    def sign_in_account(self, request: Request) -> str:
+        data = request.data if isinstance(request.data, dict) else {}
+        return username_account(data.get("username"))
 
     @extend_schema(
         tags=["auth"],
         request=PasswordLoginInputSerializer,
         responses={
             200: PasswordLoginOutputSerializer,
-            400: error("`invalid_credentials`, or `invalid` input."),
-            403: error(
-                "`password_login_not_allowed` (not back-office staff), `no_member_profile`, "
-                "`member_inactive`."
+            400: error(
+                "`invalid_credentials` (a wrong password, or an account that does not sign "
+                "in with one: researchers use the mini-program), or `invalid` input."
             ),
+            403: error("`no_member_profile`, `member_inactive`."),
             429: THROTTLED,
         },
     )
@@ -145,12 +152,13 @@ class PasswordLoginApi(FailureCountingMixin, APIView):
         """Sign in back-office staff with username and password.
 
         Django superusers count as secretariat. Failed attempts are counted per username
-        and per client address; too many in a while answer 429 for a while.
+        and client address, and per client address (shared with the back office's
+        sign-in); too many in a while answer 429 for a while, even to the right password.
         """
         data = PasswordLoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         sign_in = password_sign_in(**data.validated_data)
-        failures_reset(self.failure_scope, self.failure_keys(request)[:1])
+        self.sign_in_succeeded(request)
         body = {"token": sign_in.token, "member": sign_in.member}
         return Response(PasswordLoginOutputSerializer(body).data)
 

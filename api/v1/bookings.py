@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from api.authentication import IsBoundMember, request_member
 from api.pagination import StandardPagination
+from api.throttling import BookingCreateThrottle
 from api.v1.filters import BookingFilter
 from api.v1.serializers.bookings import (
     BookingCheckInInputSerializer,
@@ -45,6 +46,7 @@ class BookingListCreateApi(ListAPIView):
     filterset_class = BookingFilter
     pagination_class = StandardPagination
     permission_classes = [IsBoundMember]
+    throttle_classes = [BookingCreateThrottle]  # POSTs only: a ceiling per member
 
     def get_queryset(self) -> QuerySet[Booking]:
         return booking_list_for_member(member=request_member(self.request))
@@ -66,13 +68,14 @@ class BookingListCreateApi(ListAPIView):
                 BookingOutputSerializer,
                 description="Booked: `approved`, or `pending` where the resource needs approval.",
             ),
-            **errors(400, 401, 403, 409, 503),
+            **errors(400, 401, 403, 409, 429, 503),
         },
     )
     def post(self, request: Request) -> Response:
         """Request a booking of [start, end). Approved at once, or pending where the resource
         needs approval. 409 `conflict` lists what is in the way and the nearest free slots;
-        400 carries the broken rule's code (`outside_opening_hours`, `too_short`, …)."""
+        400 carries the broken rule's code (`outside_opening_hours`, `too_short`, …); 429
+        `booking_rate_limited` past the member's requests per minute."""
         data = BookingCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         booking = booking_create(

@@ -347,10 +347,10 @@ class TestPasswordSignIn:
             password_sign_in(username=manager.user.username, password="wrong")
         assert not ApiToken.objects.exists()
 
-    def test_researchers_sign_in_through_wechat_not_with_a_password(self):
+    def test_a_researchers_right_password_is_refused_like_a_wrong_one(self):
         researcher = MemberFactory()
 
-        with pytest.raises(AccessDenied, match="password_login_not_allowed"):
+        with pytest.raises(ValidationFailed, match="invalid_credentials"):
             password_sign_in(username=researcher.user.username, password=PASSWORD)
         assert not ApiToken.objects.exists()
 

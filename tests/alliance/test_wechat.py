@@ -1,12 +1,17 @@
 """The WeChat client against the loopback fake: what each WeChat answer becomes."""
 
+import datetime as dt
 import logging
 import socket
+import time
 
 import pytest
+import time_machine
 
+from alliance import wechat
 from alliance.wechat import (
     WeChatAccessTokenInvalid,
+    WeChatCircuitOpen,
     WeChatError,
     WeChatIdentity,
     WeChatRateLimited,
@@ -20,6 +25,9 @@ from tests import wechat_fake
 from tests.wechat_fake import JSCODE2SESSION, STABLE_TOKEN, SUBSCRIBE_SEND, TOKEN
 
 wechat_server = wechat_fake.wechat_server
+
+# The circuit breaker keeps its state in the default cache, the database.
+pytestmark = pytest.mark.django_db
 
 
 def _send(token: str, **body):
@@ -223,3 +231,124 @@ class TestSubscribeSend:
 
         with pytest.raises(WeChatRateLimited):
             _send(wechat_server.issue_access_token())
+
+
+class TestTimeouts:
+    def test_a_wechat_that_does_not_accept_the_connection_is_given_up_on_connecting(
+        self, wechat_server, settings
+    ):
+        settings.WECHAT_CONNECT_TIMEOUT_SECONDS = 0.3
+        settings.WECHAT_TIMEOUT_SECONDS = 10
+        with socket.socket() as full, socket.socket() as queued:
+            full.bind(("127.0.0.1", 0))
+            full.listen(0)  # one connection waits to be accepted; the next cannot connect
+            queued.connect(full.getsockname())
+            settings.WECHAT_API_BASE = f"http://127.0.0.1:{full.getsockname()[1]}"
+            started = time.monotonic()
+
+            with pytest.raises(WeChatUnavailable, match="timeout"):
+                jscode2session("code-1")
+
+            assert time.monotonic() - started < 5  # the connect timeout, not the read one
+
+
+@pytest.mark.usefixtures("frozen_now")
+class TestCircuitBreaker:
+    """After WECHAT_BREAKER_FAILURES failures in a row, calls fail at once (no request) for
+    WECHAT_BREAKER_OPEN_SECONDS; then one trial call decides."""
+
+    @pytest.fixture(autouse=True)
+    def _slow_wechat(self, wechat_server, settings):
+        settings.WECHAT_TIMEOUT_SECONDS = 0.2
+        settings.WECHAT_BREAKER_FAILURES = 3
+        settings.WECHAT_BREAKER_OPEN_SECONDS = 30
+        wechat_server.set_delay(2)
+
+    def _fail(self, times: int) -> None:
+        for _ in range(times):
+            with pytest.raises(WeChatUnavailable, match="timeout"):
+                jscode2session("code-1")
+
+    def test_repeated_timeouts_make_calls_fail_fast_without_asking_wechat(self, wechat_server):
+        self._fail(3)
+        asked = len(wechat_server.requests)
+
+        with pytest.raises(WeChatCircuitOpen) as suspended:
+            jscode2session("code-1")
+
+        assert suspended.value.retry_after == 30
+        assert len(wechat_server.requests) == asked
+
+    def test_fewer_failures_in_a_row_do_not_open_it(self, wechat_server):
+        self._fail(2)
+        wechat_server.set_delay(0)
+        wechat_server.register_code("code-ok", "o-user")
+        assert jscode2session("code-ok").openid == "o-user"  # the success resets the count
+        wechat_server.set_delay(2)
+        self._fail(2)
+        wechat_server.set_delay(0)
+
+        with pytest.raises(WeChatError) as refused:
+            jscode2session("code-1")
+
+        assert refused.value.errcode == 40029  # still asked: WeChat does not know the code
+
+    def test_refusals_with_an_errcode_are_answers_not_failures(self, wechat_server):
+        wechat_server.set_delay(0)
+        for _ in range(5):
+            with pytest.raises(WeChatError) as refused:
+                jscode2session("code-unknown")
+            assert refused.value.errcode == 40029
+
+        assert len(wechat_server.requests) == 5
+
+    def test_after_the_pause_one_trial_call_closes_it_again(self, wechat_server, frozen_now):
+        self._fail(3)
+        wechat_server.set_delay(0)
+        wechat_server.register_code("code-ok", "o-user")
+
+        with time_machine.travel(frozen_now + dt.timedelta(seconds=31), tick=False):
+            assert jscode2session("code-ok").openid == "o-user"
+            with pytest.raises(WeChatError) as refused:  # closed: the next call reaches WeChat
+                jscode2session("code-unknown")
+
+        assert refused.value.errcode == 40029
+
+        assert [r.query.get("js_code") for r in wechat_server.requests[-2:]] == [
+            "code-ok",
+            "code-unknown",
+        ]
+
+    def test_a_failed_trial_opens_it_for_another_pause(self, wechat_server, frozen_now):
+        self._fail(3)
+        later = frozen_now + dt.timedelta(seconds=31)
+        with time_machine.travel(later, tick=False):
+            self._fail(1)  # the trial
+            asked = len(wechat_server.requests)
+            with pytest.raises(WeChatCircuitOpen) as suspended:
+                jscode2session("code-1")
+
+        assert suspended.value.retry_after == 30
+        assert len(wechat_server.requests) == asked
+
+    def test_only_one_trial_at_a_time(self, wechat_server, frozen_now):
+        self._fail(3)
+        with time_machine.travel(frozen_now + dt.timedelta(seconds=31), tick=False):
+            assert wechat._breaker_admit() == "trial"  # another server's trial, in flight
+            asked = len(wechat_server.requests)
+
+            with pytest.raises(WeChatCircuitOpen):
+                jscode2session("code-1")
+
+        assert len(wechat_server.requests) == asked
+
+    def test_subscription_messages_and_access_tokens_share_the_breaker(self, wechat_server):
+        self._fail(3)
+        asked = len(wechat_server.requests)
+
+        with pytest.raises(WeChatCircuitOpen):
+            stable_access_token_fetch()
+        with pytest.raises(WeChatCircuitOpen):
+            _send("any-token")
+
+        assert len(wechat_server.requests) == asked

@@ -322,8 +322,18 @@ class TestBind:
         with time_machine.travel(after, tick=False):
             assert client.post(BIND, {"invite_code": code}, format="json").status_code == 200
 
-    def test_wrong_codes_are_rate_limited_per_client_address(self, settings):
+    def test_another_wechat_account_at_the_same_address_may_still_bind(self, settings):
         settings.SIGN_IN_FAILURE_LIMIT = 3
+        for _ in range(3):
+            api_client(openid="o-guesser").post(BIND, {"invite_code": "WRONG-CODE0"}, format="json")
+        _, code = self._invite()
+
+        response = api_client(openid="o-fresh").post(BIND, {"invite_code": code}, format="json")
+
+        assert response.status_code == 200
+
+    def test_wrong_codes_are_rate_limited_per_client_address(self, settings):
+        settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 3
         for index in range(3):
             api_client(openid=f"o-guesser-{index}").post(
                 BIND, {"invite_code": "WRONG-CODE0"}, format="json"
@@ -339,7 +349,7 @@ class TestBind:
         assert other_address.status_code == 200
 
     def test_a_forwarded_for_header_does_not_dodge_the_limit(self, settings):
-        settings.SIGN_IN_FAILURE_LIMIT = 2
+        settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 2
         for index in range(2):
             api_client(openid=f"o-guesser-{index}").post(
                 BIND,
@@ -390,34 +400,61 @@ class TestPasswordLogin:
         assert (response.status_code, response.json()["code"]) == (400, "invalid_credentials")
         assert not ApiToken.objects.exists()
 
-    def test_a_researcher_is_sent_to_the_mini_program(self):
+    def test_a_researchers_right_password_is_answered_like_a_wrong_one(self):
         researcher = MemberFactory()
-
-        response = self._login(researcher.user.username, PASSWORD)
-
-        assert (response.status_code, response.json()["code"]) == (
-            403,
-            "password_login_not_allowed",
-        )
-
-    def test_failed_attempts_are_rate_limited_per_username(self, settings):
-        settings.SIGN_IN_FAILURE_LIMIT = 3
         manager = MemberFactory(role=MemberRole.UNIT_MANAGER, user__is_staff=True)
-        username = manager.user.username
-        for index in range(3):
-            self._login(username.upper(), "wrong", REMOTE_ADDR=f"10.0.0.{index}")
 
-        blocked = self._login(username, PASSWORD, REMOTE_ADDR="10.0.0.99")
+        right = self._login(researcher.user.username, PASSWORD)
+        wrong = self._login(manager.user.username, "wrong")
 
-        assert (blocked.status_code, blocked.json()["code"]) == (429, "throttled")
-        assert "Retry-After" in blocked
+        assert right.status_code == wrong.status_code == 400
+        assert right.json() == wrong.json()
+        assert right.json()["code"] == "invalid_credentials"
+        assert (
+            "mini-program"
+            in self._login(researcher.user.username, PASSWORD, HTTP_ACCEPT_LANGUAGE="en").json()[
+                "message"
+            ]
+        )
         assert not ApiToken.objects.exists()
 
-    def test_failed_attempts_are_rate_limited_per_address(self, settings):
-        settings.SIGN_IN_FAILURE_LIMIT = 3
+    def test_a_researchers_right_password_counts_as_a_failure(self, settings):
+        settings.SIGN_IN_FAILURE_LIMIT = 2
+        researcher = MemberFactory()
+        for _ in range(2):
+            self._login(researcher.user.username, PASSWORD)
+
+        assert self._login(researcher.user.username, PASSWORD).status_code == 429
+
+    def test_five_failures_block_the_account_from_that_address_even_with_the_right_password(
+        self,
+    ):
         manager = MemberFactory(role=MemberRole.UNIT_MANAGER, user__is_staff=True)
-        for index in range(3):
-            self._login(f"nobody{index}", "wrong")
+        username = manager.user.username
+        for _ in range(5):
+            assert self._login(username.upper(), "wrong").status_code == 400
+
+        blocked = self._login(username, PASSWORD)
+
+        assert (blocked.status_code, blocked.json()["code"]) == (429, "throttled")
+        assert 0 < int(blocked["Retry-After"]) <= 15 * 60
+        assert blocked.json()["retry_after"] == int(blocked["Retry-After"])
+        assert not ApiToken.objects.exists()
+        with time_machine.travel(FROZEN_NOW + dt.timedelta(minutes=15, seconds=1), tick=False):
+            assert self._login(username, PASSWORD).status_code == 200
+
+    def test_failures_from_elsewhere_do_not_lock_a_staff_member_out(self):
+        manager = MemberFactory(role=MemberRole.UNIT_MANAGER, user__is_staff=True)
+        username = manager.user.username
+        for _ in range(10):
+            self._login(username, "wrong", REMOTE_ADDR="198.51.100.7")
+
+        assert self._login(username, PASSWORD, REMOTE_ADDR="10.0.0.2").status_code == 200
+
+    def test_one_address_guessing_at_many_accounts_meets_a_ceiling(self):
+        manager = MemberFactory(role=MemberRole.UNIT_MANAGER, user__is_staff=True)
+        for index in range(50):
+            assert self._login(f"nobody{index}", "wrong").status_code == 400
 
         assert self._login(manager.user.username, PASSWORD).status_code == 429
         other = self._login(manager.user.username, PASSWORD, REMOTE_ADDR="10.0.0.9")

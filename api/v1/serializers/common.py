@@ -82,6 +82,12 @@ class ConflictErrorSerializer(ErrorSerializer):
     )
 
 
+class RateLimitedErrorSerializer(ErrorSerializer):
+    """429: a limit was reached; try again after ``retry_after`` seconds (also Retry-After)."""
+
+    retry_after = serializers.IntegerField(help_text="Seconds to wait, as in Retry-After.")
+
+
 def _error(description: str, serializer: type[serializers.Serializer] = ErrorSerializer):
     return OpenApiResponse(response=serializer, description=description)
 
@@ -97,6 +103,11 @@ CONFLICT = _error(
 )
 PAGE_NOT_FOUND = _error("`page` lies past the last page (`not_found`).")
 UNAVAILABLE = _error("The resource is busy with another request (`resource_busy`); retry.")
+RATE_LIMITED = _error(
+    "Too many requests (`booking_rate_limited`: the member's ceiling of booking requests per "
+    "minute); try again after Retry-After seconds.",
+    RateLimitedErrorSerializer,
+)
 
 
 def errors(*statuses: int) -> dict[int, OpenApiResponse]:
@@ -107,6 +118,7 @@ def errors(*statuses: int) -> dict[int, OpenApiResponse]:
         403: FORBIDDEN,
         404: NOT_FOUND,
         409: CONFLICT,
+        429: RATE_LIMITED,
         503: UNAVAILABLE,
     }
     return {status: known[status] for status in statuses}
