@@ -65,9 +65,14 @@ def test_a_body_just_under_the_limit_is_read(world, debug):
     assert response.status_code == 201, response.content
 
 
-@pytest.mark.parametrize(
-    "body", [b"[" * 100_000, b"[" * 50_000 + b"]" * 50_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000]
-)
+DEEP_BODIES = {
+    "unclosed arrays": b"[" * 100_000,
+    "closed arrays": b"[" * 50_000 + b"]" * 50_000,
+    "objects": b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+}
+
+
+@pytest.mark.parametrize("body", DEEP_BODIES.values(), ids=DEEP_BODIES)
 def test_json_nested_too_deeply_is_a_parse_error(world, debug, body, caplog, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = None  # the depth, not the size, is under test
 
