@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 
@@ -64,15 +65,22 @@ class OutageReport:
     """Log the first failure of a burst at WARNING, then at most once per interval with a
     count of the failures in between. Thread-safe; per process."""
 
-    def __init__(self, what: str, *, interval_seconds: float) -> None:
+    def __init__(
+        self,
+        what: str,
+        *,
+        interval_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.what = what
         self.interval_seconds = interval_seconds
+        self.clock = clock
         self._lock = threading.Lock()
         self._last_report: float | None = None
         self._unreported = 0
 
     def __call__(self, exc: BaseException) -> None:
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             if self._last_report is not None and now - self._last_report < self.interval_seconds:
                 self._unreported += 1
