@@ -4,7 +4,7 @@ API views answer it from their exception handler (api.exceptions). This middlewa
 everything else: Django views (the admin, calendar feeds) through ``process_exception``,
 and other middleware that reads the database (sessions, the cache) by marking the request
 when Django turns the exception into a 500 (``got_request_exception``) and replacing that
-500 on the way out. It must come first in MIDDLEWARE to see every other middleware's 500.
+500 on the way out. It must come before every middleware that reads the database.
 Errors that are not an outage (alliance.outage.database_unavailable) stay 500s with their
 traceback.
 """

@@ -90,11 +90,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: load-balancer probes are answered before host checks and redirects, and an
-    # unreachable database becomes a 503 whichever middleware or view noticed it.
+    # First: load-balancer probes are answered before host checks and redirects.
     "config.health.HealthCheckMiddleware",
-    "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before every middleware that reads the database: an unreachable database becomes a
+    # 503 whichever middleware or view noticed it.
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

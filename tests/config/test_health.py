@@ -100,7 +100,7 @@ def test_probes_only_answer_get_and_head():
     assert response["Allow"] == "GET, HEAD"
 
 
-def test_probes_are_not_logged(caplog, tmp_path):
+def test_probes_are_not_logged(caplog):
     with caplog.at_level(logging.INFO):
         probe("/healthz")
         probe("/readyz")

@@ -48,6 +48,7 @@ def staff_client() -> Client:
 def assert_database_unavailable(response, *, json: bool) -> None:
     assert response.status_code == 503, response.content[:300]
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert response["X-Content-Type-Options"] == "nosniff"  # still a secured answer
     if json:
         body = response.json()
         assert body["code"] == "database_unavailable"
