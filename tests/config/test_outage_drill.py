@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -196,7 +197,7 @@ def test_a_persistent_connection_killed_between_requests_is_replaced(
         assert app.submit(backend_pid).result() != pid
 
 
-def test_a_rush_under_repeated_terminations_gets_no_500_and_recovers(world, token):
+def test_a_rush_under_repeated_terminations_gets_no_500_and_recovers(world, token, caplog):
     """Four workers send sign-in checks and bookings while a second connection terminates
     every app connection again and again, as a failover or a restart would."""
     workers, requests_each = 4, 30
@@ -248,3 +249,5 @@ def test_a_rush_under_repeated_terminations_gets_no_500_and_recovers(world, toke
         if answer.status == 503:
             assert_database_unavailable(answer)
     assert recovered == [200] * workers
+    logged = [(r.name, r.levelname) for r in caplog.records if r.levelno >= logging.WARNING]
+    assert logged == [("alliance.outage", "WARNING")]  # one line for the burst
