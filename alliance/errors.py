@@ -109,6 +109,15 @@ MESSAGES = {
     "sign_in_rate_limited": _(
         "Too many failed sign-in attempts; please try again in %(minutes)s minutes."
     ),
+    # Failure answers: outages, oversized bodies, unsafe text (issue 7, section 4)
+    "database_unavailable": _(
+        "The service cannot reach its database right now; please try again shortly."
+    ),
+    "cache_unavailable": _("The service cannot reach its cache right now."),
+    "payload_too_large": _("The request body is too large."),
+    "invalid_characters": _(
+        "The text contains control or text-direction characters, which are not allowed."
+    ),
 }
 
 

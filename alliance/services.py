@@ -11,6 +11,7 @@ API and the admin always pass the signed-in member.
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -42,13 +43,36 @@ MEMBER_FIELDS = frozenset({"name", "phone", "role", "unit_id", "is_active"})
 # --- Validation helpers shared by the administrative services -----------------------------
 
 
-def text_clean(value: Any, *, field: str, max_length: int, required: bool) -> str:
-    """Strip a text input and check its length; ``field`` names it in the error."""
+#: Characters no free text may hold: C0 and C1 controls (NUL included) and DEL, which
+#: corrupt lists, exports and terminals, and the bidirectional embedding, override and
+#: isolate controls (U+202A–U+202E, U+2066–U+2069), which make text display in another
+#: order than it is stored ("Trojan Source", CVE-2021-42574). The direction marks U+200E,
+#: U+200F and U+061C stay allowed: they reorder nothing by themselves and mixed-script
+#: names use them.
+FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: The same, less tab, line feed and carriage return, for text that may span lines.
+FORBIDDEN_CHARACTERS_MULTILINE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def text_clean(
+    value: Any, *, field: str, max_length: int, required: bool, multiline: bool = False
+) -> str:
+    """Strip a text input and check its characters and length; ``field`` names it in the
+    error. Every free-text input of every interface passes through here.
+
+    Refuses FORBIDDEN_CHARACTERS with ``invalid_characters``; ``multiline`` text (a
+    description, a reason) may also hold tabs and line breaks.
+    """
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ValidationFailed("invalid", fields={field: ["invalid"]})
     value = value.strip()
+    forbidden = FORBIDDEN_CHARACTERS_MULTILINE if multiline else FORBIDDEN_CHARACTERS
+    if forbidden.search(value):
+        raise ValidationFailed("invalid_characters", fields={field: ["invalid_characters"]})
     if required and not value:
         raise ValidationFailed("invalid", fields={field: ["required"]})
     if len(value) > max_length:

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from alliance.errors import (
+    MESSAGES,
     AccessDenied,
     Conflict,
     DomainError,
@@ -27,6 +29,7 @@ from alliance.errors import (
     Unavailable,
     ValidationFailed,
 )
+from alliance.outage import RETRY_AFTER_SECONDS, database_outage, database_unavailable
 from resources.intervals import Interval
 
 logger = logging.getLogger(__name__)
@@ -122,6 +125,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         extra = {"retry_after": int(exc.wait)} if getattr(exc, "wait", None) else {}
         return Response(
             error_body(code, str(exc.detail), **extra), status=exc.status_code, headers=headers
+        )
+    if isinstance(exc, RequestDataTooBig):  # the body is over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            error_body("payload_too_large", str(MESSAGES["payload_too_large"])),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if database_unavailable(exc):  # an outage, not a bug: no traceback per request
+        database_outage(exc)
+        return Response(
+            error_body(
+                "database_unavailable",
+                str(MESSAGES["database_unavailable"]),
+                retry_after=RETRY_AFTER_SECONDS,
+            ),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
     return Response(

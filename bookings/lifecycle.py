@@ -120,7 +120,9 @@ def _transition(
 
 
 def _reason(reason: str, *, required: bool = False) -> str:
-    return text_clean(reason, field="reason", max_length=REASON_MAX_LENGTH, required=required)
+    return text_clean(
+        reason, field="reason", max_length=REASON_MAX_LENGTH, required=required, multiline=True
+    )
 
 
 # --- Decisions and cancellation -----------------------------------------------------------

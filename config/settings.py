@@ -92,7 +92,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load-balancer probes are answered before host checks and redirects.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before every middleware that reads the database: an unreachable database becomes a
+    # 503 whichever middleware or view noticed it.
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,6 +144,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
     _db["CONN_HEALTH_CHECKS"] = True
+    # Fail fast while the server is unreachable (503 database_unavailable) rather than
+    # holding every worker for the operating system's TCP timeout.
+    _db.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)
+    )
     _db.setdefault("TEST", {})
     if os.environ.get("TEST_DATABASE_NAME"):
         _db["TEST"]["NAME"] = os.environ["TEST_DATABASE_NAME"]
@@ -215,8 +225,12 @@ if _production:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Expected refusals (4xx) and deliberate 503s are logged at DEBUG, not one WARNING each;
+    # 500s keep their traceback (config.log_filters).
+    "filters": {"expected_answers": {"()": "config.log_filters.ExpectedAnswersFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"filters": ["expected_answers"]}},
 }
 
 # --- REST API -----------------------------------------------------------------------------
@@ -226,7 +240,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     # The mini-program signs in with a Bearer token (first, so that a request without
     # credentials is answered 401 with WWW-Authenticate); the back office uses the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -116,7 +116,11 @@ def _text_values_clean(values: dict[str, Any]) -> dict[str, Any]:
     for field, (length, required) in TEXT_FIELDS.items():
         if field in clean:
             clean[field] = text_clean(
-                clean[field], field=field, max_length=length, required=required
+                clean[field],
+                field=field,
+                max_length=length,
+                required=required,
+                multiline=field == "description",
             )
     if "kind" in clean and clean["kind"] not in ResourceKind.values:
         raise ValidationFailed("invalid", fields={"kind": ["invalid_choice"]})
