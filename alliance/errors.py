@@ -81,6 +81,8 @@ MESSAGES = {
     ),
     "not_found": _("Not found."),
     "server_error": _("Something went wrong on our side. Please try again."),
+    # Input the schema does not allow (issue 7, schema fuzzing)
+    "unknown_field": _("The request has fields this endpoint does not accept."),
 }
 
 
