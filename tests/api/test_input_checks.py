@@ -408,3 +408,27 @@ def test_include_retired_is_documented_as_a_boolean(schema):
 
     documented = next(p for p in parameters if p["name"] == "include_retired")
     assert documented["schema"] == {"type": "boolean"}
+
+
+# --- Query parameters of the wrong type are refused, naming the parameter -----------------
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter", "value"),
+    [
+        ("/api/v1/bookings/", "resource", "abc"),
+        ("/api/v1/bookings/", "unit", "1.5"),
+        ("/api/v1/bookings/", "booking_unit", "9" * 30),
+        ("/api/v1/bookings/", "from", "tomorrow"),
+        ("/api/v1/bookings/", "status", "done"),
+        ("/api/v1/resources/", "unit", "-1"),
+        ("/api/v1/resources/", "free_from", "2026-13-01"),
+        ("/api/v1/resources/", "kind", "car"),
+    ],
+)
+def test_a_filter_of_the_wrong_type_or_out_of_range_is_400_naming_it(world, url, parameter, value):
+    response = client_for(world.secretariat).get(url, {parameter: value})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert parameter in response.json()["fields"]
