@@ -432,3 +432,15 @@ def test_a_filter_of_the_wrong_type_or_out_of_range_is_400_naming_it(world, url,
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
     assert parameter in response.json()["fields"]
+
+
+def test_a_search_longer_than_documented_is_400_and_the_schema_gives_the_limit(world, schema):
+    parameters = schema["paths"]["/api/v1/resources/"]["get"]["parameters"]
+    limit = next(p for p in parameters if p["name"] == "q")["schema"]["maxLength"]
+
+    at_limit = client_for(world.researcher).get("/api/v1/resources/", {"q": "电" * limit})
+    over = client_for(world.researcher).get("/api/v1/resources/", {"q": "电" * (limit + 1)})
+
+    assert at_limit.status_code == 200
+    assert over.status_code == 400
+    assert over.json()["fields"]["q"][0]["code"] == "max_length"
