@@ -51,7 +51,7 @@ from tests.api.world import world_build
 wechat_server = wechat_fake.wechat_server
 
 #: Random requests per operation and role, after the examples and coverage cases. With the
-#: coverage phase the module sends about 1,700 requests: under a minute of CPU on two cores.
+#: coverage phase the module sends about 1,900 requests, about a minute of CPU in all.
 MAX_EXAMPLES = 8
 SEED = 20261123
 
