@@ -118,6 +118,8 @@ MESSAGES = {
     "invalid_characters": _(
         "The text contains control or text-direction characters, which are not allowed."
     ),
+    # Input the schema does not allow (issue 7, schema fuzzing)
+    "unknown_field": _("The request has fields this endpoint does not accept."),
 }
 
 

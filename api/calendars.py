@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from alliance.errors import NotFound
 from api.authentication import IsBoundMember, request_member
-from api.v1.serializers.common import errors
+from api.v1.serializers.common import InputSerializer, errors
 from bookings.feeds import calendar_feed_render, calendar_feed_reset
 from resources.models import Resource
 
@@ -23,7 +23,7 @@ from resources.models import Resource
 class CalendarFeedResetApi(APIView):
     permission_classes = [IsBoundMember]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(InputSerializer):
         resource = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
     class OutputSerializer(serializers.Serializer):

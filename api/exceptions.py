@@ -85,6 +85,15 @@ def _field_errors(detail: Any) -> Any:
     return detail
 
 
+def _detail_codes(detail: Any) -> set[str]:
+    """Every code in DRF's nested error detail."""
+    if isinstance(detail, dict):
+        return set().union(*map(_detail_codes, detail.values()))
+    if isinstance(detail, list):
+        return set().union(*map(_detail_codes, detail))
+    return {detail.code} if isinstance(detail, drf.ErrorDetail) else set()
+
+
 def domain_error_response(exc: DomainError) -> Response:
     http_status = next(
         (code for cls, code in DOMAIN_STATUS.items() if isinstance(exc, cls)),
@@ -109,9 +118,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()
     if isinstance(exc, drf.ValidationError):
-        body = error_body(
-            "invalid", _("The request is not valid."), fields=_field_errors(exc.detail)
-        )
+        # Only unknown keys: the answer is named after them (see InputSerializer).
+        code = "unknown_field" if _detail_codes(exc.detail) == {"unknown_field"} else "invalid"
+        body = error_body(code, str(MESSAGES[code]), fields=_field_errors(exc.detail))
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, drf.APIException):
         code = getattr(exc, "error_code", None)  # a subclass with a code of its own

@@ -19,6 +19,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -151,6 +152,24 @@ class LocalInstantFormField(forms.Field):
         return moment
 
 
+class StrictBooleanFormField(forms.Field):
+    """A query parameter that is ``true`` or ``false``, as the schema's boolean says.
+
+    django-filter's BooleanFilter reads anything else (``yes``, ``abc``) as absent, so a
+    mistyped ``include_retired=ture`` quietly listed nothing retired.
+    """
+
+    default_error_messages = {"invalid": _("Enter true or false.")}
+    VALUES = {"true": True, "false": False}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in self.empty_values:
+            return None
+        if value not in self.VALUES:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return self.VALUES[value]
+
+
 class StrictCharField(serializers.CharField):
     """Text input that must arrive as a JSON string.
 
@@ -163,3 +182,24 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+#: Text with at least one character that is not white space (JSON Schema patterns search).
+NOT_BLANK_PATTERN = r"\S"
+
+
+class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
+    """Documents what a StrictCharField refuses as blank, so that the schema allows exactly
+    what the API accepts: unless ``allow_blank``, at least one character (``minLength``),
+    and, where white space is trimmed (the default), one that is not white space."""
+
+    target_class = StrictCharField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if not self.target.allow_blank:
+            schema.setdefault("minLength", 1)
+            if self.target.trim_whitespace:
+                schema.setdefault("pattern", NOT_BLANK_PATTERN)
+        return schema

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from alliance.models import MemberRole
 from api.fields import StrictCharField
-from api.v1.serializers.common import ErrorSerializer
+from api.v1.serializers.common import ErrorSerializer, InputSerializer
 
 # --- Shared output ------------------------------------------------------------------------
 
@@ -35,7 +35,7 @@ class MemberOutputSerializer(serializers.Serializer):
 # --- Sign-in ------------------------------------------------------------------------------
 
 
-class WeChatLoginInputSerializer(serializers.Serializer):
+class WeChatLoginInputSerializer(InputSerializer):
     code = StrictCharField(max_length=128, help_text="The code from `wx.login()`.")
 
 
@@ -49,7 +49,7 @@ class WeChatLoginOutputSerializer(serializers.Serializer):
     member = MemberOutputSerializer(allow_null=True)
 
 
-class BindInputSerializer(serializers.Serializer):
+class BindInputSerializer(InputSerializer):
     invite_code = StrictCharField(
         max_length=32, help_text="The code given when the membership was created."
     )
@@ -60,7 +60,7 @@ class BindOutputSerializer(serializers.Serializer):
     member = MemberOutputSerializer()
 
 
-class PasswordLoginInputSerializer(serializers.Serializer):
+class PasswordLoginInputSerializer(InputSerializer):
     username = StrictCharField(max_length=150)
     password = StrictCharField(max_length=128, trim_whitespace=False)
 
@@ -80,7 +80,7 @@ class MeOutputSerializer(serializers.Serializer):
 # --- Members ------------------------------------------------------------------------------
 
 
-class MemberCreateInputSerializer(serializers.Serializer):
+class MemberCreateInputSerializer(InputSerializer):
     unit = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     name = StrictCharField(max_length=50)
     role = serializers.ChoiceField(choices=MemberRole.choices)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from api.fields import StrictCharField
+from api.v1.serializers.common import InputSerializer
 from notifications.models import NotificationKind
 from notifications.services import TEMPLATE_IDS_MAX
 
@@ -41,7 +42,7 @@ def _template_ids(help_text: str) -> serializers.ListField:
     )
 
 
-class SubscriptionInputSerializer(serializers.Serializer):
+class SubscriptionInputSerializer(InputSerializer):
     """What ``wx.requestSubscribeMessage`` reported as accepted, under either name."""
 
     template_ids = _template_ids("Template ids the member accepted.")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from alliance.errors import ValidationFailed
 from alliance.models import Unit
 from api.authentication import request_member
-from api.fields import LocalInstantFormField
+from api.fields import LocalInstantFormField, StrictBooleanFormField
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import resource_ids_free_between
 from resources.models import Resource, ResourceKind
@@ -33,6 +33,12 @@ class LocalInstantFilter(django_filters.CharFilter):
     CharFilter for the schema: the parameter is a string in either of two formats.)"""
 
     field_class = LocalInstantFormField
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """``true`` or ``false``; anything else is 400 ``invalid`` (StrictBooleanFormField)."""
+
+    field_class = StrictBooleanFormField
 
 
 class _ResourceFilterForm(forms.Form):
@@ -83,8 +89,8 @@ class ResourceFilter(django_filters.FilterSet):
         help_text=_("End of the free_from window; a date means the end of that day."),
         date_means_end_of_day=True,
     )
-    include_retired = django_filters.BooleanFilter(
-        method="filter_nothing", help_text=_("Also list retired resources.")
+    include_retired = StrictBooleanFilter(
+        method="filter_flag", help_text=_("Also list retired resources.")
     )
 
     class Meta:
@@ -104,6 +110,10 @@ class ResourceFilter(django_filters.FilterSet):
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
         """These parameters act in filter_queryset, after every other filter."""
+        return queryset
+
+    def filter_flag(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        """Like filter_nothing, for a flag (the hint documents it as a boolean)."""
         return queryset
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:

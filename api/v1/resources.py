@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from api.authentication import IsBoundMember, request_member
 from api.pagination import StandardPagination
-from api.v1.filters import ResourceFilter
+from api.v1.filters import SEARCH_MAX_LENGTH, ResourceFilter
 from api.v1.serializers.common import errors, list_errors
 from api.v1.serializers.resources import (
     AvailabilityOutputSerializer,
@@ -69,6 +69,14 @@ class ResourceListApi(BrowseOrManage, ListAPIView):
 
     @extend_schema(
         tags=["resources"],
+        # django-filter's own schema leaves out the length the filter refuses above.
+        parameters=[
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
+                description=ResourceFilter.base_filters["q"].extra["help_text"],
+            )
+        ],
         responses={200: ResourceListOutputSerializer(many=True), **list_errors(401)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:

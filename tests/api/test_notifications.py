@@ -228,13 +228,12 @@ def test_a_template_the_alliance_does_not_use_is_refused(member):
     "body",
     [
         {},
-        {"templates": [TEMPLATES["approved"]]},
         {"template_ids": TEMPLATES["approved"]},
         {"template_ids": [["nested"]]},
         {"template_ids": ["x" * 129]},
         {"template_ids": [f"tpl-{n}" for n in range(21)]},
     ],
-    ids=["empty", "wrong-key", "not-a-list", "nested", "too-long", "too-many"],
+    ids=["empty", "not-a-list", "nested", "too-long", "too-many"],
 )
 def test_malformed_reports_are_refused(member, body):
     answer = api_client(member).post(f"{BASE}subscriptions/", body, format="json")
@@ -242,6 +241,17 @@ def test_malformed_reports_are_refused(member, body):
     assert answer.status_code == 400
     assert answer.json()["code"] == "invalid"
     assert "template_ids" in answer.json()["fields"]
+    assert not SubscriptionCredit.objects.exists()
+
+
+def test_a_report_under_a_wrong_key_is_refused_naming_the_key(member):
+    body = {"templates": [TEMPLATES["approved"]]}
+
+    answer = api_client(member).post(f"{BASE}subscriptions/", body, format="json")
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "unknown_field"
+    assert list(answer.json()["fields"]) == ["templates"]
     assert not SubscriptionCredit.objects.exists()
 
 

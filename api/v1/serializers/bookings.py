@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from alliance.errors import ValidationFailed
 from api.fields import LocalDateTimeField, StrictCharField
+from api.v1.serializers.common import InputSerializer
 from bookings.models import BookingStatus
 from bookings.services import ATTENDEES_MAX, PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
 from resources.models import Resource
@@ -17,7 +18,7 @@ from resources.services import RULE_BOUNDS
 BOOKING_SPAN_MAX = dt.timedelta(minutes=RULE_BOUNDS["max_duration_minutes"][1])
 
 
-class BookingCreateInputSerializer(serializers.Serializer):
+class BookingCreateInputSerializer(InputSerializer):
     resource = serializers.PrimaryKeyRelatedField(
         queryset=Resource.objects.all(),
         # Parse the id strictly (1.5 is not 1); an unknown or out-of-range id is
@@ -69,7 +70,7 @@ class BookingOutputSerializer(serializers.Serializer):
     updated_at = LocalDateTimeField()
 
 
-class BookingReasonInputSerializer(serializers.Serializer):
+class BookingReasonInputSerializer(InputSerializer):
     """Cancel or approve: an optional note for the history."""
 
     reason = StrictCharField(
@@ -77,13 +78,13 @@ class BookingReasonInputSerializer(serializers.Serializer):
     )
 
 
-class BookingRejectInputSerializer(serializers.Serializer):
+class BookingRejectInputSerializer(InputSerializer):
     """Reject: the booker learns why."""
 
     reason = StrictCharField(max_length=REASON_MAX_LENGTH)
 
 
-class BookingCheckInInputSerializer(serializers.Serializer):
+class BookingCheckInInputSerializer(InputSerializer):
     """Check-in: the code read from the resource's QR code (managers may leave it out)."""
 
     code = StrictCharField(max_length=64, required=False, allow_blank=True, default="")

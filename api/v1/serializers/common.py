@@ -1,13 +1,60 @@
-"""Shapes shared by many endpoints: intervals and the error answers (api.exceptions)."""
+"""Shapes shared by many endpoints: the base of every input, intervals and the error answers
+(api.exceptions)."""
 
 from __future__ import annotations
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from collections.abc import Container, Iterable, Mapping
+from typing import Any
+
+from drf_spectacular.extensions import (
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from alliance.errors import MESSAGES
 from api.fields import LocalDateTimeField
+
+#: The code of a key the input does not know; api.exceptions names the whole answer after it.
+UNKNOWN_FIELD = "unknown_field"
+
+
+class InputSerializer(serializers.Serializer):
+    """The base of every request body (and of query strings read by a serializer).
+
+    A key that is none of the fields is refused, 400 ``unknown_field`` naming each such key
+    in ``fields``, before any field is read: DRF would drop it silently, so a misspelt
+    optional field (``attendee`` for ``attendees``) went unnoticed and the default applied.
+    The schema says so with ``additionalProperties: false`` (InputSerializerSchema).
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown_keys_refuse(data, known=self.fields)
+        return super().to_internal_value(data)
+
+
+def unknown_keys_refuse(data: Iterable[Any], *, known: Container[str]) -> None:
+    """Raise a 400 ``unknown_field`` naming every key of ``data`` that is not ``known``."""
+    unknown = sorted(str(key) for key in data if key not in known)
+    if unknown:
+        detail = serializers.ErrorDetail(str(MESSAGES[UNKNOWN_FIELD]), code=UNKNOWN_FIELD)
+        raise serializers.ValidationError({key: [detail] for key in unknown})
+
+
+class InputSerializerSchema(OpenApiSerializerExtension):
+    """Documents every InputSerializer as a closed object (``additionalProperties: false``)."""
+
+    target_class = InputSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        if type(self.target).__doc__ is None:  # not this base's docstring, inherited
+            schema.pop("description", None)
+        return {**schema, "additionalProperties": False}
 
 
 class IntervalSerializer(serializers.Serializer):

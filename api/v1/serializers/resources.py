@@ -15,7 +15,7 @@ from api.fields import (
     StrictCharField,
     WallClockTimeField,
 )
-from api.v1.serializers.common import IntervalSerializer
+from api.v1.serializers.common import InputSerializer, IntervalSerializer
 from resources.models import Resource, ResourceKind, Weekday
 
 #: More units than the alliance will ever have: bounds the allow-list.
@@ -26,7 +26,7 @@ OPENING_WINDOWS_MAX = 100
 AVAILABILITY_MAX_DAYS = 62
 
 
-class OpeningWindowSerializer(serializers.Serializer):
+class OpeningWindowSerializer(InputSerializer):
     """One weekly opening window in local time; ``end`` 24:00 means until midnight."""
 
     weekday = serializers.ChoiceField(choices=Weekday.choices, help_text="0 = Monday … 6 = Sunday.")
@@ -71,7 +71,7 @@ class ResourceDetailOutputSerializer(ResourceListOutputSerializer):
         return [unit.pk for unit in resource.allowed_units.all()]
 
 
-class AvailabilityQueryInputSerializer(serializers.Serializer):
+class AvailabilityQueryInputSerializer(InputSerializer):
     """``from`` and ``to``: local dates, both included, at most AVAILABILITY_MAX_DAYS apart."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -118,7 +118,7 @@ def _rule_field(help_text: str = "") -> serializers.IntegerField:
     return serializers.IntegerField(required=False, help_text=help_text)
 
 
-class ResourceUpdateInputSerializer(serializers.Serializer):
+class ResourceUpdateInputSerializer(InputSerializer):
     """Any of a resource's fields; only those sent change."""
 
     kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False)
@@ -161,7 +161,7 @@ class ResourceCreateInputSerializer(ResourceUpdateInputSerializer):
     name = StrictCharField(max_length=100)
 
 
-class ClosureInputSerializer(serializers.Serializer):
+class ClosureInputSerializer(InputSerializer):
     start = LocalDateTimeField()
     end = LocalDateTimeField(help_text="Exclusive end.")
     reason = StrictCharField(max_length=200, help_text="Shown to those who try to book.")
