@@ -24,7 +24,14 @@ def resource_lock(resource_id: int) -> Resource:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"])
-    resource = Resource.objects.select_for_update(no_key=True).filter(pk=resource_id).first()
+    # Ordered by pk, not by Resource.Meta.ordering: that joins the unit, and FOR NO KEY
+    # UPDATE would then lock the unit's row too, serialising every resource of the unit.
+    resource = (
+        Resource.objects.select_for_update(no_key=True, of=("self",))
+        .filter(pk=resource_id)
+        .order_by("pk")
+        .first()
+    )
     if resource is None:
         raise NotFound()
     return resource
