@@ -238,6 +238,7 @@ def resource_update(*, actor: Member | None, resource_id: int, **changes: Any) -
                 current = sorted(resource.allowed_units.values_list("pk", flat=True))
                 if wanted != current:
                     resource.allowed_units.set(wanted)
+                    resource.save(update_fields=["updated_at"])  # a new version of its rules
     except IntegrityError:
         raise ValidationFailed("resource_name_taken", fields={"name": ["unique"]}) from None
     return resource
@@ -338,6 +339,7 @@ def opening_hours_set(
             return current
         if current:
             resource.opening_hours.all().delete()
+        resource.save(update_fields=["updated_at"])  # a new version of its rules
         return OpeningHours.objects.bulk_create(
             OpeningHours(resource=resource, weekday=weekday, start_time=start, end_time=end)
             for weekday, start, end in clean
@@ -372,6 +374,7 @@ def closure_create(
             resource = resource_lock(resource_id)
             if not _may_manage(actor, resource):
                 raise AccessDenied()
+            resource.save(update_fields=["updated_at"])  # a new version of its rules
         return Closure.objects.create(resource=resource, start=start, end=end, reason=reason)
 
 
