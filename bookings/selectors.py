@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Case, OuterRef, QuerySet, Subquery, When
+from django.db.models import BigIntegerField, Case, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from alliance.access import bookings_decidable_by, bookings_visible_to
@@ -79,9 +80,13 @@ def blocking_spans_between(
 ) -> list[BlockingSpan]:
     """Every blocking booking that a new booking in [start, end), keeping ``buffer`` free
     after it, would collide with. One query."""
+    # A bigint, as the column: the GiST index's btree_gist operators have no cross-type
+    # ``bigint = integer``, so an integer literal would leave resource_id out of the index
+    # scan and AND it with a scan of all the resource's bookings instead.
+    resource = Cast(Value(resource_id), BigIntegerField())
     rows = (
         blocking_overlapping(
-            Booking.objects.filter(resource_id=resource_id), start=start, end=end + buffer
+            Booking.objects.filter(resource_id=resource), start=start, end=end + buffer
         )
         .order_by("start")
         .values_list("start", "end", "blocked_until")
