@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format install migrate seed messages bench clean
+.PHONY: run test lint format install migrate seed messages bench bench-rush clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
@@ -43,6 +43,11 @@ messages: install
 
 bench: install
 	$(BIN)/python bench/availability.py
+
+# The morning rush against gunicorn and PostgreSQL: DATABASE_URL=postgres://… make bench-rush
+bench-rush: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,prod]'
+	$(BIN)/python bench/rush.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

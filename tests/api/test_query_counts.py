@@ -3,8 +3,8 @@ resource's history (docs/performance.md).
 
 Counted through the API with a real bearer token, so the token check is included. The test
 database wraps each test in a transaction, so a create's own transaction shows as a
-SAVEPOINT and a RELEASE (two of the counted statements); in production those are BEGIN and
-COMMIT, which are not counted.
+SAVEPOINT and a RELEASE; in production Django logs BEGIN and COMMIT in their place, so the
+counts are the same there.
 """
 
 from __future__ import annotations
