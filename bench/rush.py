@@ -234,18 +234,18 @@ def history_load(world: dict, upto: int, already: int) -> float:
 
 
 def explain_week(resource_id: int, start: dt.datetime, end: dt.datetime) -> str:
-    """The plan of availability's booking read (the same SQL the selector sends)."""
+    """The plan of availability's booking read: the SQL blocking_spans_between sends."""
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from bookings.models import Booking
-    from bookings.selectors import blocking_overlapping
+    from bookings.selectors import blocking_spans_between
 
-    queryset = blocking_overlapping(
-        Booking.objects.filter(resource_id=resource_id), start=start, end=end
-    ).values_list("start", "end", "blocked_until")
-    sql, params = queryset.query.sql_with_params()
+    with CaptureQueriesContext(connection) as captured:
+        blocking_spans_between(
+            resource_id=resource_id, start=start, end=end, buffer=dt.timedelta(0)
+        )
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {sql}", params)
+        cursor.execute(f"EXPLAIN ANALYZE {captured.captured_queries[-1]['sql']}")
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
