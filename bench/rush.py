@@ -530,11 +530,11 @@ def main() -> int:
     import psycopg
 
     parts = urlsplit(url)
-    name = f"bench_rush_{os.getpid()}"
+    database = f"bench_rush_{os.getpid()}"
     admin_url = urlunsplit(parts._replace(path="/postgres"))
-    bench_url = urlunsplit(parts._replace(path=f"/{name}"))
+    bench_url = urlunsplit(parts._replace(path=f"/{database}"))
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{database}"')
     server = None
     try:
         subprocess.run(  # noqa: S603 - our own manage.py
@@ -617,7 +617,7 @@ def main() -> int:
 
         connections.close_all()
         with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
