@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import BigIntegerField, Case, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from alliance.access import bookings_decidable_by, bookings_visible_to
 from alliance.errors import NotFound, ValidationFailed
 from alliance.models import Member
+from bookings.constraints import TsTzRange
 from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
 from bookings.rules import (
     booking_earliest_start,
@@ -54,17 +57,36 @@ class Availability:
     free: list[Interval]
 
 
+def blocking_overlapping(
+    queryset: QuerySet[Booking], *, start: dt.datetime, end: dt.datetime
+) -> QuerySet[Booking]:
+    """The blocking bookings of ``queryset`` whose [start, blocked_until) meets [start, end).
+
+    On PostgreSQL as a range overlap, ``tstzrange(start, blocked_until) && [start, end)``,
+    which the GiST index of the exclusion constraint answers by time: the cost follows the
+    bookings near the window, not the resource's whole history. Elsewhere the same test
+    on the columns, bounded by the (resource, blocked_until) index.
+    """
+    queryset = queryset.filter(status__in=BLOCKING_STATUSES)
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.annotate(span=TsTzRange("start", "blocked_until")).filter(
+            span__overlap=(start, end)
+        )
+    return queryset.filter(start__lt=end, blocked_until__gt=start)
+
+
 def blocking_spans_between(
     *, resource_id: int, start: dt.datetime, end: dt.datetime, buffer: dt.timedelta
 ) -> list[BlockingSpan]:
     """Every blocking booking that a new booking in [start, end), keeping ``buffer`` free
     after it, would collide with. One query."""
+    # A bigint, as the column: the GiST index's btree_gist operators have no cross-type
+    # ``bigint = integer``, so an integer literal would leave resource_id out of the index
+    # scan and AND it with a scan of all the resource's bookings instead.
+    resource = Cast(Value(resource_id), BigIntegerField())
     rows = (
-        Booking.objects.filter(
-            resource_id=resource_id,
-            status__in=BLOCKING_STATUSES,
-            start__lt=end + buffer,
-            blocked_until__gt=start,
+        blocking_overlapping(
+            Booking.objects.filter(resource_id=resource), start=start, end=end + buffer
         )
         .order_by("start")
         .values_list("start", "end", "blocked_until")
@@ -127,6 +149,53 @@ def resource_availability_get(
     )
 
 
+def alternatives_window(*, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> Interval:
+    """Where alternatives to [start, end) are looked for: ``BOOKING_ALTERNATIVES_SEARCH_DAYS``
+    either side, from now on. Contains [start, end) whenever start >= now."""
+    reach = dt.timedelta(days=settings.BOOKING_ALTERNATIVES_SEARCH_DAYS)
+    return Interval(max(start - reach, now), end + reach)
+
+
+def alternatives_from(
+    *,
+    resource: Resource,
+    calendar: ResourceCalendar,
+    blocking: list[BlockingSpan],
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    count: int | None = None,
+) -> list[Interval]:
+    """The ``count`` bookable slots as long as [start, end) nearest to it, from what was
+    already read: ``calendar`` and ``blocking`` must cover alternatives_window(). No query.
+
+    Candidates start on slot boundaries and keep every rule of the resource. Ties go to the
+    earlier slot. Each free interval offers an arithmetic run of candidates; only the
+    ``count`` nearest on either side of ``start`` can be among the answers, so the work does
+    not grow with the window.
+    """
+    count = count or settings.BOOKING_ALTERNATIVES_COUNT
+    duration = end - start
+    window = alternatives_window(start=start, end=end, now=now)
+    slot = resource.slot
+    free = clip(
+        bookable_intervals(resource=resource, calendar=calendar, blocking=blocking, now=now),
+        window.start,
+        window.end,
+    )
+    candidates: list[dt.datetime] = []
+    for interval in free:
+        first = ceil_to_slot(interval.start, slot)
+        if first + duration > interval.end:
+            continue
+        last_index = (interval.end - duration - first) // slot
+        nearest = min(max((start - first) // slot, 0), last_index)
+        low, high = max(nearest - count, 0), min(nearest + count, last_index)
+        candidates.extend(first + slot * i for i in range(low, high + 1))
+    candidates.sort(key=lambda s: (abs(s - start), s))
+    return [Interval(s, s + duration) for s in candidates[:count]]
+
+
 def booking_alternatives_get(
     *,
     resource: Resource,
@@ -135,33 +204,81 @@ def booking_alternatives_get(
     now: dt.datetime,
     count: int | None = None,
 ) -> list[Interval]:
-    """The ``count`` bookable slots of the same length nearest to [start, end).
-
-    Looks ``BOOKING_ALTERNATIVES_SEARCH_DAYS`` either side; candidates start on slot
-    boundaries and keep every rule of the resource. Ties go to the earlier slot.
-    """
-    count = count or settings.BOOKING_ALTERNATIVES_COUNT
-    duration = end - start
-    reach = dt.timedelta(days=settings.BOOKING_ALTERNATIVES_SEARCH_DAYS)
-    window_start = max(start - reach, now)
-    window_end = end + reach
-    calendar = resource_calendar_get(resource=resource, start=window_start, end=window_end)
+    """alternatives_from() with its own reads: the calendar and the blocking bookings of
+    alternatives_window(). Three queries (two with ``opening_hours`` prefetched)."""
+    window = alternatives_window(start=start, end=end, now=now)
+    calendar = resource_calendar_get(resource=resource, start=window.start, end=window.end)
     blocking = blocking_spans_between(
-        resource_id=resource.pk, start=window_start, end=window_end, buffer=resource.buffer
+        resource_id=resource.pk, start=window.start, end=window.end, buffer=resource.buffer
     )
-    free = clip(
-        bookable_intervals(resource=resource, calendar=calendar, blocking=blocking, now=now),
-        window_start,
-        window_end,
+    return alternatives_from(
+        resource=resource,
+        calendar=calendar,
+        blocking=blocking,
+        start=start,
+        end=end,
+        now=now,
+        count=count,
     )
-    candidates: list[dt.datetime] = []
-    for interval in free:
-        candidate = ceil_to_slot(interval.start, resource.slot)
-        while candidate + duration <= interval.end:
-            candidates.append(candidate)
-            candidate += resource.slot
-    candidates.sort(key=lambda s: (abs(s - start), s))
-    return [Interval(s, s + duration) for s in candidates[:count]]
+
+
+@dataclass(frozen=True)
+class BookingWindow:
+    """What booking_create decides on, read in one pass before any lock: the resource (with
+    its opening hours), its allow-list as far as the booker is concerned, its calendar and
+    its blocking bookings over alternatives_window()."""
+
+    resource: Resource
+    allowed_unit_ids: set[int]
+    calendar: ResourceCalendar
+    blocking: list[BlockingSpan]
+
+    def in_the_way(self, start: dt.datetime, end: dt.datetime) -> list[BlockingSpan]:
+        """The blocking bookings a new [start, end) would collide with: the overlap test of
+        blocking_spans_between, with the resource's buffer."""
+        reach = end + self.resource.buffer
+        return [b for b in self.blocking if b.start < reach and b.blocked_until > start]
+
+
+def booking_window_get(
+    *, resource_id: int, member: Member, start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> BookingWindow | None:
+    """Everything booking_create needs to judge [start, end) for ``member``, or None for an
+    unknown resource. Five queries whatever the resource's history: the resource with its
+    allow-list probe, its opening hours, make-up days, closures and blocking bookings.
+
+    The allow-list is read as one scalar subquery: the booker's own unit if it is on the
+    list, else any unit on it, else nothing. That set answers
+    alliance.access.member_unit_may_book exactly as the whole list would.
+    """
+    through = Resource.allowed_units.through
+    probe = (
+        through.objects.filter(resource_id=OuterRef("pk"))
+        .order_by(Case(When(unit_id=member.unit_id, then=0), default=1), "unit_id")
+        .values("unit_id")[:1]
+    )
+    resource = (
+        Resource.objects.annotate(allow_probe=Subquery(probe))
+        .select_related("unit")  # whether the owning unit is active: bookings.rules asks
+        .prefetch_related("opening_hours")
+        .filter(pk=resource_id)
+        .order_by("pk")  # not Meta.ordering, which joins the unit
+        .first()
+    )
+    if resource is None:
+        return None
+    window = alternatives_window(start=start, end=end, now=now)
+    window = Interval(min(window.start, start), max(window.end, end))
+    calendar = resource_calendar_get(resource=resource, start=window.start, end=window.end)
+    blocking = blocking_spans_between(
+        resource_id=resource.pk, start=window.start, end=window.end, buffer=resource.buffer
+    )
+    return BookingWindow(
+        resource=resource,
+        allowed_unit_ids=set() if resource.allow_probe is None else {resource.allow_probe},
+        calendar=calendar,
+        blocking=blocking,
+    )
 
 
 def booking_list_for_member(*, member: Member | None) -> QuerySet[Booking]:
@@ -217,11 +334,10 @@ def resource_ids_free_between(
     calendars = resource_calendars_get(resources=resources, start=start, end=end)
     widest_buffer = max(r.buffer for r in resources)
     taken: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
-    for resource_id, b_start, b_blocked_until in Booking.objects.filter(
-        resource_id__in=[r.pk for r in resources],
-        status__in=BLOCKING_STATUSES,
-        start__lt=end + widest_buffer,
-        blocked_until__gt=start,
+    for resource_id, b_start, b_blocked_until in blocking_overlapping(
+        Booking.objects.filter(resource_id__in=[r.pk for r in resources]),
+        start=start,
+        end=end + widest_buffer,
     ).values_list("resource_id", "start", "blocked_until"):
         taken.setdefault(resource_id, []).append((b_start, b_blocked_until))
     free = set()

@@ -17,7 +17,7 @@ import datetime as dt
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from alliance.errors import Conflict, Unavailable, ValidationFailed
+from alliance.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from alliance.models import Member
 from alliance.services import text_clean
 from bookings.lifecycle import (  # noqa: F401 - the public write API of bookings
@@ -41,28 +41,64 @@ from bookings.locking import (
 )
 from bookings.models import BOOKING_NO_OVERLAP, Booking, BookingEvent, BookingStatus
 from bookings.rules import booking_rules_check
-from bookings.selectors import blocking_spans_between, booking_alternatives_get
+from bookings.selectors import (
+    BlockingSpan,
+    BookingWindow,
+    alternatives_from,
+    blocking_spans_between,
+    booking_window_get,
+)
 from notifications.services import booking_notify
 from resources.intervals import Interval, interval_validate
 from resources.locking import resource_lock
 from resources.models import Resource
-from resources.selectors import resource_calendar_get
 
 PURPOSE_MAX_LENGTH = 200
 ATTENDEES_MAX = 10_000
 
 
 class _SlotTaken(Exception):
-    """Raised inside the transaction so that the lock is released before alternatives are
-    searched for."""
+    """Raised inside the transaction so that the lock is released before the answer is
+    built."""
 
-    def __init__(self, conflicts: list[Interval]) -> None:
-        self.conflicts = conflicts
+    def __init__(self, blocking: list[BlockingSpan]) -> None:
+        self.blocking = blocking
 
 
 def _resource_lock(resource_id: int) -> Resource:
     """The lock booking_create takes; a seam for the race suite's lock-free control."""
     return resource_lock(resource_id)
+
+
+def _same_row(a: Resource, b: Resource) -> bool:
+    """Whether two reads of a resource row are the same version: every column, including
+    ``updated_at``, which every writer of the resource's own rules (fields, opening hours,
+    closures, allow-list) advances under the resource's lock."""
+    return all(
+        getattr(a, field.attname) == getattr(b, field.attname)
+        for field in Resource._meta.concrete_fields
+    )
+
+
+def _rules_check(
+    window: BookingWindow,
+    *,
+    member: Member,
+    start: dt.datetime,
+    end: dt.datetime,
+    attendees: int,
+    now: dt.datetime,
+) -> None:
+    booking_rules_check(
+        resource=window.resource,
+        member=member,
+        allowed_unit_ids=window.allowed_unit_ids,
+        start=start,
+        end=end,
+        attendees=attendees,
+        now=now,
+        calendar=lambda: window.calendar,
+    )
 
 
 def booking_create(
@@ -79,36 +115,47 @@ def booking_create(
 
     Pending if the resource requires approval (its deciders are told), approved otherwise.
     On a taken slot raises Conflict("conflict") carrying ``conflicts`` and the nearest
-    ``alternatives``.
+    ``alternatives``; an unknown resource is NotFound.
+
+    Two phases (docs/bookings-concurrency.md, "Refusing without the lock"): one read of
+    the resource, its calendar and its blocking bookings around the slot decides every
+    refusal, without the lock, and answers a conflict from those same reads. Only a
+    request that passes takes the resource's lock, checks again what may have changed
+    since (the resource's row, the blocking bookings of the slot) and inserts; the
+    exclusion constraint still has the final word.
     """
     now = now or timezone.now()
     interval_validate(start, end)
     purpose = text_clean(purpose, field="purpose", max_length=PURPOSE_MAX_LENGTH, required=True)
     if not isinstance(attendees, int) or not 1 <= attendees <= ATTENDEES_MAX:
         raise ValidationFailed("invalid", fields={"attendees": ["out_of_range"]})
+    window = booking_window_get(
+        resource_id=resource_id, member=member, start=start, end=end, now=now
+    )
+    if window is None:
+        raise NotFound()
+    rules = {"member": member, "start": start, "end": end, "attendees": attendees, "now": now}
+    _rules_check(window, **rules)
+    in_the_way = window.in_the_way(start, end)
+    if in_the_way:  # Committed before our read: a refusal as of that read.
+        raise _conflict_error(window, start, end, now, in_the_way)
     try:
         with transaction.atomic(durable=True):
             resource = _resource_lock(resource_id)
-            allowed_unit_ids = set(resource.allowed_units.values_list("pk", flat=True))
-            booking_rules_check(
-                resource=resource,
-                member=member,
-                allowed_unit_ids=allowed_unit_ids,
-                start=start,
-                end=end,
-                attendees=attendees,
-                now=now,
-                calendar=lambda: resource_calendar_get(resource=resource, start=start, end=end),
-            )
+            if not _same_row(resource, window.resource):  # The rules changed meanwhile.
+                window = booking_window_get(
+                    resource_id=resource_id, member=member, start=start, end=end, now=now
+                )
+                _rules_check(window, **rules)
             blocking = blocking_spans_between(
-                resource_id=resource.pk, start=start, end=end, buffer=resource.buffer
+                resource_id=resource.pk, start=start, end=end, buffer=window.resource.buffer
             )
             if blocking:
-                raise _SlotTaken([Interval(b.start, b.end) for b in blocking])
+                raise _SlotTaken(blocking)
             booking = Booking.objects.create(
                 resource=resource,
                 member=member,
-                unit_id=member.unit_id,
+                unit=member.unit,
                 start=start,
                 end=end,
                 blocked_until=end + resource.buffer,
@@ -128,11 +175,14 @@ def booking_create(
             )
             if booking.status == BookingStatus.PENDING:
                 booking_notify(booking=booking, event="requested", actor=member, now=now)
-    except _SlotTaken as taken:
-        raise _conflict_error(resource_id, start, end, now, taken.conflicts) from None
+    except _SlotTaken as taken:  # Lost the race between the read and the lock.
+        raise _conflict_error(window, start, end, now, taken.blocking) from None
     except IntegrityError as exc:
         if sqlstate(exc) == EXCLUSION_VIOLATION and constraint_name(exc) == BOOKING_NO_OVERLAP:
-            raise _conflict_error(resource_id, start, end, now, None) from None
+            won = blocking_spans_between(
+                resource_id=resource_id, start=start, end=end, buffer=window.resource.buffer
+            )
+            raise _conflict_error(window, start, end, now, won) from None
         raise
     except OperationalError as exc:
         if sqlstate(exc) == LOCK_NOT_AVAILABLE or "database is locked" in str(exc):
@@ -142,18 +192,22 @@ def booking_create(
 
 
 def _conflict_error(
-    resource_id: int,
+    window: BookingWindow,
     start: dt.datetime,
     end: dt.datetime,
     now: dt.datetime,
-    conflicts: list[Interval] | None,
+    in_the_way: list[BlockingSpan],
 ) -> Conflict:
-    """Build the ``conflict`` answer outside the lock: what is in the way, and what is free."""
-    resource = Resource.objects.prefetch_related("opening_hours").get(pk=resource_id)
-    if conflicts is None:  # The constraint fired: read what won.
-        blocking = blocking_spans_between(
-            resource_id=resource_id, start=start, end=end, buffer=resource.buffer
-        )
-        conflicts = [Interval(b.start, b.end) for b in blocking]
-    alternatives = booking_alternatives_get(resource=resource, start=start, end=end, now=now)
+    """The ``conflict`` answer: what is in the way, and the nearest free slots computed from
+    the window already read plus what was found in the way since. No query."""
+    busy = sorted(set(window.blocking) | set(in_the_way))
+    alternatives = alternatives_from(
+        resource=window.resource,
+        calendar=window.calendar,
+        blocking=busy,
+        start=start,
+        end=end,
+        now=now,
+    )
+    conflicts = [Interval(b.start, b.end) for b in in_the_way]
     return Conflict("conflict", conflicts=conflicts, alternatives=alternatives)

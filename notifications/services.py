@@ -156,10 +156,14 @@ def booking_notify(
         raise ValueError(f"unknown booking event {event!r}")
     now = now or timezone.now()
     if event == NotificationKind.REQUESTED:
-        for decider in booking_deciders_get(booking=booking):
-            _notification_write(
-                member=decider, booking=booking, event=event, actor=actor, reason=reason, now=now
-            )
+        _notifications_write_all(
+            members=booking_deciders_get(booking=booking),
+            booking=booking,
+            event=event,
+            actor=actor,
+            reason=reason,
+            now=now,
+        )
         return
     if event == NotificationKind.CANCELLED and actor is not None and actor.pk == booking.member_id:
         return
@@ -169,6 +173,34 @@ def booking_notify(
     )
     if notification is not None:
         _outbox_write(notification=notification, booking=booking, actor=actor, reason=reason)
+
+
+def _notifications_write_all(
+    *,
+    members: list[Member],
+    booking: Booking,
+    event: str,
+    actor: Member | None,
+    reason: str,
+    now: dt.datetime,
+) -> None:
+    """Write the inbox entry of each member in one INSERT; those already told of this event
+    are skipped by the unique constraint (``ignore_conflicts``), so it is idempotent."""
+    rows = []
+    for member in members:
+        title, body = messages.inbox_text(
+            event=event,
+            booking=booking,
+            actor=actor,
+            reason=reason,
+            language=messages.recipient_language(member),
+        )
+        rows.append(
+            Notification(
+                member=member, kind=event, title=title, body=body, booking=booking, created_at=now
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _notification_write(

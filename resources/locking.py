@@ -24,10 +24,14 @@ def resource_lock(resource_id: int) -> Resource:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"])
+    # Ordered by pk, not by Resource.Meta.ordering: that joins the unit, and FOR NO KEY
+    # UPDATE would then lock the unit's row too, serialising every resource of the unit.
+    # The unit is read (whether it is active: bookings.rules asks) but not locked.
     resource = (
         Resource.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("unit")  # whether the unit is active: bookings.rules asks
+        .select_related("unit")
         .filter(pk=resource_id)
+        .order_by("pk")
         .first()
     )
     if resource is None:

@@ -255,6 +255,7 @@ def resource_update(*, actor: Actor, resource_id: int, **changes: Any) -> Resour
                 current = sorted(resource.allowed_units.values_list("pk", flat=True))
                 if wanted != current:
                     resource.allowed_units.set(wanted)
+                    resource.save(update_fields=["updated_at"])  # a new version of its rules
     except IntegrityError:
         raise ValidationFailed("resource_name_taken", fields={"name": ["unique"]}) from None
     return resource
@@ -353,6 +354,7 @@ def opening_hours_set(
             return current
         if current:
             resource.opening_hours.all().delete()
+        resource.save(update_fields=["updated_at"])  # a new version of its rules
         return OpeningHours.objects.bulk_create(
             OpeningHours(resource=resource, weekday=weekday, start_time=start, end_time=end)
             for weekday, start, end in clean
@@ -386,6 +388,7 @@ def closure_create(
         else:
             resource = resource_lock(resource_id)
             _manage_require(actor, resource)
+            resource.save(update_fields=["updated_at"])  # a new version of its rules
         return Closure.objects.create(resource=resource, start=start, end=end, reason=reason)
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from alliance.errors import NotFound
 from api.authentication import IsBoundMember, request_member
 from api.pagination import StandardPagination
 from api.throttling import BookingCreateThrottle
@@ -78,14 +80,22 @@ class BookingListCreateApi(ListAPIView):
         `booking_rate_limited` past the member's requests per minute."""
         data = BookingCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        booking = booking_create(
-            member=request_member(request),
-            resource_id=data.validated_data["resource"].pk,
-            start=data.validated_data["start"],
-            end=data.validated_data["end"],
-            purpose=data.validated_data["purpose"],
-            attendees=data.validated_data["attendees"],
-        )
+        resource_id = data.validated_data["resource"]
+        try:
+            booking = booking_create(
+                member=request_member(request),
+                resource_id=resource_id,
+                start=data.validated_data["start"],
+                end=data.validated_data["end"],
+                purpose=data.validated_data["purpose"],
+                attendees=data.validated_data["attendees"],
+            )
+        except NotFound:  # An unknown resource is a bad field, as any other.
+            field = data.fields["resource"]
+            raise ValidationError(
+                {"resource": [field.error_messages["does_not_exist"].format(pk_value=resource_id)]},
+                code="does_not_exist",
+            ) from None
         return Response(BookingOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 

@@ -6,17 +6,19 @@ the threads up so that they call the scheduler together. The controls switch off
 layer holds on its own. See docs/bookings-concurrency.md.
 """
 
+import contextlib
 import datetime as dt
 import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
-from alliance.errors import Conflict
+from alliance.errors import Conflict, Unavailable
 from bookings import services
 from bookings.models import BLOCKING_STATUSES, Booking
 from bookings.services import booking_create
+from resources.locking import resource_lock
 from resources.models import Resource
 from tests.conftest import local
 from tests.factories import MemberFactory, ResourceFactory
@@ -160,3 +162,91 @@ def test_control_without_lock_and_constraint_the_race_double_books(contenders, m
         Booking.objects.all().delete()
         with connection.schema_editor() as editor:
             editor.add_constraint(Booking, constraint)
+
+
+# --- A losing attempt does not queue for the lock ------------------------------------------
+
+
+@contextlib.contextmanager
+def lock_held_elsewhere(resource):
+    """Another connection holds the resource's row lock for the duration."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                resource_lock(resource.pk)
+                held.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert held.wait(30)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join(30)
+
+
+def test_a_taken_slot_is_refused_while_a_writer_holds_the_lock(contenders, settings):
+    """The refusal comes from a committed read, without queueing behind the lock; the
+    control shows that the lock was held: a free slot waits for it and gives up."""
+    resource, members = contenders
+    settings.BOOKING_LOCK_TIMEOUT_MS = 300
+    start = local(2026, 11, 24, 8)
+    taken = (start, start + dt.timedelta(hours=1))
+    booking_create(
+        member=members[0],
+        resource_id=resource.pk,
+        start=taken[0],
+        end=taken[1],
+        purpose="先到",
+        now=NOW,
+    )
+
+    with lock_held_elsewhere(resource):
+        with pytest.raises(Conflict) as refused:
+            booking_create(
+                member=members[1],
+                resource_id=resource.pk,
+                start=taken[0],
+                end=taken[1],
+                purpose="后到",
+                now=NOW,
+            )
+        with pytest.raises(Unavailable) as waited:  # the control
+            booking_create(
+                member=members[1],
+                resource_id=resource.pk,
+                start=taken[1] + dt.timedelta(hours=1),
+                end=taken[1] + dt.timedelta(hours=2),
+                purpose="空闲",
+                now=NOW,
+            )
+
+    assert refused.value.code == "conflict"
+    assert waited.value.code == "resource_busy"
+
+
+def test_locking_a_resource_leaves_the_other_resources_of_its_unit_free(contenders, settings):
+    """The row lock is the resource's alone: it does not lock the owning unit's row, which
+    would queue the bookings of every resource of the unit behind one another."""
+    resource, members = contenders
+    sibling = ResourceFactory(unit=resource.unit, hours=[(d, "00:00", "00:00") for d in range(7)])
+    settings.BOOKING_LOCK_TIMEOUT_MS = 300
+    start = local(2026, 11, 24, 8)
+
+    with lock_held_elsewhere(resource):
+        booking = booking_create(
+            member=members[0],
+            resource_id=sibling.pk,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            purpose="同单位",
+            now=NOW,
+        )
+
+    assert booking.resource_id == sibling.pk

@@ -7,25 +7,38 @@ import datetime as dt
 from rest_framework import serializers
 
 from alliance.errors import ValidationFailed
-from api.fields import LocalDateTimeField, StrictCharField
+from api.fields import ID_MAX, LocalDateTimeField, StrictCharField
 from api.v1.serializers.common import InputSerializer
 from bookings.models import BookingStatus
 from bookings.services import ATTENDEES_MAX, PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
-from resources.models import Resource
 from resources.services import RULE_BOUNDS
 
 #: The longest booking any resource's rules can allow (resources.services.RULE_BOUNDS).
 BOOKING_SPAN_MAX = dt.timedelta(minutes=RULE_BOUNDS["max_duration_minutes"][1])
 
 
+class ResourceIdField(serializers.IntegerField):
+    """A resource id parsed strictly (1.5 and true are not 1), without a query: the scheduler
+    reads the resource anyway, and an id it does not find is ``does_not_exist`` as here for
+    one out of range (see BookingListCreateApi.post)."""
+
+    default_error_messages = {
+        "does_not_exist": serializers.PrimaryKeyRelatedField.default_error_messages[
+            "does_not_exist"
+        ]
+    }
+
+    def to_internal_value(self, data: object) -> int:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if not 1 <= value <= ID_MAX:
+            self.fail("does_not_exist", pk_value=value)
+        return value
+
+
 class BookingCreateInputSerializer(InputSerializer):
-    resource = serializers.PrimaryKeyRelatedField(
-        queryset=Resource.objects.all(),
-        # Parse the id strictly (1.5 is not 1); an unknown or out-of-range id is
-        # ``does_not_exist``.
-        pk_field=serializers.IntegerField(),
-        help_text="Id of the resource to book.",
-    )
+    resource = ResourceIdField(help_text="Id of the resource to book.")
     start = LocalDateTimeField(help_text="ISO 8601; without an offset it is Asia/Shanghai time.")
     end = LocalDateTimeField(help_text="Exclusive end; ISO 8601 as start.")
     purpose = StrictCharField(max_length=PURPOSE_MAX_LENGTH)

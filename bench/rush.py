@@ -1,0 +1,624 @@
+"""The morning rush, against gunicorn and PostgreSQL on loopback.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres make bench-rush
+    DATABASE_URL=… .venv/bin/python bench/rush.py [--seconds 10] [--history 10000,100000,1000000]
+
+DATABASE_URL names the PostgreSQL server (any database on it): the script creates its own
+throw-away database there, runs gunicorn on it (``-k gthread -w 4 --threads 4``, for 2
+cores) and drops it at the end. The load generator is this process: asyncio clients with
+keep-alive connections, one bearer token per member, tokens issued through the services
+before the run. Steps:
+
+1. the floor: 64 clients on ``GET /api/v1/me/`` for ``--seconds``;
+2. the rush: 64 clients booking four popular resources at once for ``--seconds``; the
+   clients of one resource walk the same slots in order, so all but the first to reach a
+   slot lose; then one SQL query checks that no two blocking bookings of a resource overlap;
+3. a create and a refused create sent one at a time (p50), against the floor's p50;
+4. one resource's week of availability and the resource list, at each ``--history`` size of
+   past bookings, loaded in bulk with ``INSERT … SELECT generate_series``.
+
+It prints each target with PASS/FAIL, writes bench/results/rush.json and rush.md, and exits
+1 on a correctness failure (a double booking, a 5xx). Extra settings for the server go in
+SERVER_ENV or ``--server-env NAME=VALUE`` (e.g. to lift a per-member booking rate limit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+CLIENTS = 64
+POPULAR = 4
+OTHER_RESOURCES = 16
+TOKENS_PER_CLIENT = 4  # clients rotate their members, so a per-member limit rarely bites
+SEQUENTIAL = 60
+BLOCKING = ("pending", "approved", "completed")
+#: The server's environment on top of DATABASE_URL; add settings here (or --server-env).
+SERVER_ENV = {
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "LOG_LEVEL": "ERROR",
+    "DB_CONN_MAX_AGE": "600",
+    # Lift per-member limits that would turn the rush's attempts into 429s.
+    "BOOKING_CREATE_RATE": "100000/minute",
+}
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def summary(latencies: list[float], statuses: list[int], seconds: float) -> dict:
+    return {
+        "requests": len(statuses),
+        "per_second": round(len(statuses) / seconds, 1),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 2),
+        "p95_ms": round(percentile(latencies, 95) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+        "status": {str(s): statuses.count(s) for s in sorted(set(statuses))},
+        "5xx": sum(1 for s in statuses if s >= 500),
+    }
+
+
+# --- A minimal HTTP/1.1 keep-alive client ---------------------------------------------------
+
+
+class Connection:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, token: str, body: dict | None = None
+    ) -> tuple[int, bytes]:
+        for attempt in (1, 2):  # once more if the server closed an idle connection
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            payload = json.dumps(body).encode() if body is not None else b""
+            head = (
+                f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {token}\r\nAccept: application/json\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+            )
+            try:
+                self.writer.write(head.encode() + payload)
+                status_line = await self.reader.readline()
+                if not status_line:
+                    raise ConnectionResetError
+                status = int(status_line.split()[1])
+                length, close = 0, False
+                while (line := await self.reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    if name.lower() == "content-length":
+                        length = int(value)
+                    elif name.lower() == "connection" and "close" in value.lower():
+                        close = True
+                data = await self.reader.readexactly(length)
+                if close:
+                    self.close()
+                return status, data
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+# --- Setting up the world -------------------------------------------------------------------
+
+
+def django_setup(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def world_build() -> dict:
+    """Units, 64 × TOKENS_PER_CLIENT researchers with tokens, four popular resources open
+    around the clock and some others for the list. Through the services where they exist."""
+    from django.contrib.auth.models import User
+
+    from alliance.models import Member, SignInChannel, Unit
+    from alliance.tokens import api_token_issue
+    from resources.models import OpeningHours, Resource
+
+    units = [Unit.objects.create(name=f"基准单位{n}", kind="lab") for n in range(8)]
+    tokens = []
+    for n in range(CLIENTS * TOKENS_PER_CLIENT):
+        user = User.objects.create(username=f"rush{n}")
+        member = Member.objects.create(user=user, unit=units[n % len(units)], name=f"研究员{n}")
+        tokens.append(api_token_issue(member=member, channel=SignInChannel.WECHAT)[1])
+    resources = []
+    for n in range(POPULAR + OTHER_RESOURCES + 1):
+        resource = Resource.objects.create(
+            unit=units[n % len(units)],
+            kind="equipment",
+            name=f"热门仪器{n}" if n < POPULAR else f"仪器{n}",
+            requires_approval=False,
+            max_days_ahead=90,
+            buffer_minutes=0,
+            max_duration_minutes=240,
+            min_notice_minutes=0,
+            slot_minutes=30,
+            min_duration_minutes=30,
+        )
+        OpeningHours.objects.bulk_create(
+            OpeningHours(resource=resource, weekday=d, start_time=dt.time(0), end_time=dt.time(0))
+            for d in range(7)
+        )
+        resources.append(resource.pk)
+    return {
+        "tokens": tokens,
+        "popular": resources[:POPULAR],
+        "quiet": resources[-1],
+        "all": resources,
+        "member_id": Member.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "unit_id": units[0].pk,
+    }
+
+
+def double_bookings() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*) FROM bookings_booking a JOIN bookings_booking b
+              ON a.resource_id = b.resource_id AND a.id < b.id
+             AND tstzrange(a.start, a.blocked_until) && tstzrange(b.start, b.blocked_until)
+             WHERE a.status = ANY(%s) AND b.status = ANY(%s)
+            """,
+            [list(BLOCKING), list(BLOCKING)],
+        )
+        return cursor.fetchone()[0]
+
+
+def history_load(world: dict, upto: int, already: int) -> float:
+    """Add past bookings ``already``..``upto`` in one INSERT … SELECT generate_series: one
+    hour every three hours, going back from a week ago, spread round-robin over the
+    resources, never overlapping. Returns seconds taken."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO bookings_booking (resource_id, member_id, unit_id, start, "end",
+                blocked_until, purpose, attendees, status, cancelled_late, created_at, updated_at)
+            SELECT (%(resources)s::bigint[])[1 + n %% %(count)s], %(member)s, %(unit)s,
+                   t, t + interval '1 hour', t + interval '1 hour', '历史', 1, 'completed',
+                   false, t, t
+              FROM generate_series(%(first)s, %(last)s) AS n,
+                   LATERAL (SELECT now() - interval '7 days'
+                                   - (n / %(count)s + 1) * interval '3 hours' AS t) AS s
+            """,
+            {
+                "resources": world["all"],
+                "count": len(world["all"]),
+                "member": world["member_id"],
+                "unit": world["unit_id"],
+                "first": already,
+                "last": upto - 1,
+            },
+        )
+        cursor.execute("ANALYZE bookings_booking")
+    return time.perf_counter() - started
+
+
+def explain_week(resource_id: int, start: dt.datetime, end: dt.datetime) -> str:
+    """The plan of availability's booking read: the SQL blocking_spans_between sends."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bookings.selectors import blocking_spans_between
+
+    with CaptureQueriesContext(connection) as captured:
+        blocking_spans_between(
+            resource_id=resource_id, start=start, end=end, buffer=dt.timedelta(0)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN ANALYZE {captured.captured_queries[-1]['sql']}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+# --- The load ---------------------------------------------------------------------------------
+
+
+async def floor(port: int, tokens: list[str], seconds: float) -> dict:
+    latencies: list[float] = []
+    statuses: list[int] = []
+    deadline = time.perf_counter() + seconds
+
+    async def client(n: int) -> None:
+        connection = Connection(port)
+        token = tokens[n]
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            status, _ = await connection.request("GET", "/api/v1/me/", token)
+            latencies.append(time.perf_counter() - started)
+            statuses.append(status)
+        connection.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(CLIENTS)))
+    return summary(latencies, statuses, time.perf_counter() - started)
+
+
+async def rush(port: int, world: dict, first_slot: dt.datetime, seconds: float) -> dict:
+    """Client n books resource n % 4; the 16 clients of a resource walk its half-hour
+    slots in order, each moving on after every answer."""
+    latencies: list[float] = []
+    statuses: list[int] = []
+    next_slot = dict.fromkeys(world["popular"], 0)
+    deadline = time.perf_counter() + seconds
+
+    async def client(n: int) -> None:
+        connection = Connection(port)
+        resource = world["popular"][n % POPULAR]
+        tokens = world["tokens"][n * TOKENS_PER_CLIENT : (n + 1) * TOKENS_PER_CLIENT]
+        mine = next_slot[resource]
+        attempt = 0
+        while time.perf_counter() < deadline:
+            start = first_slot + dt.timedelta(minutes=30 * mine)
+            body = {
+                "resource": resource,
+                "start": start.isoformat(),
+                "end": (start + dt.timedelta(minutes=30)).isoformat(),
+                "purpose": "抢约",
+            }
+            started = time.perf_counter()
+            status, _ = await connection.request(
+                "POST", "/api/v1/bookings/", tokens[attempt % len(tokens)], body
+            )
+            latencies.append(time.perf_counter() - started)
+            statuses.append(status)
+            attempt += 1
+            if status == 201:
+                next_slot[resource] = max(next_slot[resource], mine + 1)
+            # Next: the slot after the one just tried, or the first slot nobody has won.
+            mine = max(mine + 1, next_slot[resource])
+        connection.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(CLIENTS)))
+    result = summary(latencies, statuses, time.perf_counter() - started)
+    result["attempts_per_second"] = result.pop("per_second")
+    return result
+
+
+async def one_at_a_time(port: int, world: dict, first_slot: dt.datetime) -> dict:
+    """Creates on a quiet resource, then refused creates of a slot already taken."""
+    connection = Connection(port)
+    token = world["tokens"][-1]
+    created, refused, statuses = [], [], []
+    for n in range(SEQUENTIAL):
+        start = first_slot + dt.timedelta(minutes=30 * n)
+        body = {
+            "resource": world["quiet"],
+            "start": start.isoformat(),
+            "end": (start + dt.timedelta(minutes=30)).isoformat(),
+            "purpose": "单次",
+        }
+        started = time.perf_counter()
+        status, _ = await connection.request("POST", "/api/v1/bookings/", token, body)
+        created.append(time.perf_counter() - started)
+        statuses.append(status)
+    for n in range(SEQUENTIAL):
+        start = first_slot + dt.timedelta(minutes=30 * (n % SEQUENTIAL))
+        body = {
+            "resource": world["quiet"],
+            "start": start.isoformat(),
+            "end": (start + dt.timedelta(minutes=30)).isoformat(),
+            "purpose": "单次",
+        }
+        started = time.perf_counter()
+        status, _ = await connection.request("POST", "/api/v1/bookings/", token, body)
+        refused.append(time.perf_counter() - started)
+        statuses.append(status)
+    connection.close()
+    return {
+        "create_p50_ms": round(statistics.median(created) * 1000, 2),
+        "refused_p50_ms": round(statistics.median(refused) * 1000, 2),
+        "status": {str(s): statuses.count(s) for s in sorted(set(statuses))},
+        "5xx": sum(1 for s in statuses if s >= 500),
+    }
+
+
+async def reads(port: int, world: dict, date_from: dt.date) -> dict:
+    connection = Connection(port)
+    token = world["tokens"][0]
+    week = (
+        f"/api/v1/resources/{world['popular'][0]}/availability/"
+        f"?from={date_from.isoformat()}&to={(date_from + dt.timedelta(days=6)).isoformat()}"
+    )
+    out, statuses = {}, []
+    for label, path in (("week_availability", week), ("resource_list", "/api/v1/resources/")):
+        times = []
+        for n in range(SEQUENTIAL + 5):
+            started = time.perf_counter()
+            status, _ = await connection.request("GET", path, token)
+            if n >= 5:  # warm-up: every worker's first request
+                times.append(time.perf_counter() - started)
+            statuses.append(status)
+        out[f"{label}_p50_ms"] = round(statistics.median(times) * 1000, 2)
+    connection.close()
+    out["5xx"] = sum(1 for s in statuses if s >= 500)
+    out["non_200"] = sum(1 for s in statuses if s != 200)
+    return out
+
+
+# --- The run ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_start(
+    database_url: str, port: int, extra_env: dict[str, str], log: object
+) -> subprocess.Popen:
+    """gunicorn on loopback; its output (one warning line per 409, today) goes to ``log``."""
+    env = {
+        **os.environ,
+        **SERVER_ENV,
+        **extra_env,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_urlsafe(40),
+    }
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            "4",
+            "--threads",
+            "4",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(300):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def verdicts(result: dict) -> list[tuple[str, bool, bool, str]]:
+    """(target, passed, is_correctness, measured)."""
+    floor_, rush_, seq = result["floor"], result["rush"], result["one_at_a_time"]
+    out = [
+        (
+            "rush attempts/s >= half the floor's req/s",
+            rush_["attempts_per_second"] >= floor_["per_second"] / 2,
+            False,
+            f"{rush_['attempts_per_second']} vs {floor_['per_second']} / 2",
+        ),
+        ("rush p95 < 250 ms", rush_["p95_ms"] < 250, False, f"{rush_['p95_ms']} ms"),
+        (
+            "zero double bookings",
+            result["double_bookings"] == 0,
+            True,
+            str(result["double_bookings"]),
+        ),
+        (
+            "zero 5xx",
+            floor_["5xx"] + rush_["5xx"] + seq["5xx"] + sum(h["5xx"] for h in result["history"])
+            == 0,
+            True,
+            str(
+                floor_["5xx"] + rush_["5xx"] + seq["5xx"] + sum(h["5xx"] for h in result["history"])
+            ),
+        ),
+        (
+            "create < 3x the floor's p50",
+            seq["create_p50_ms"] < 3 * floor_["p50_ms"],
+            False,
+            f"{seq['create_p50_ms']} vs 3 x {floor_['p50_ms']} ms",
+        ),
+        (
+            "refused create < 3x the floor's p50",
+            seq["refused_p50_ms"] < 3 * floor_["p50_ms"],
+            False,
+            f"{seq['refused_p50_ms']} vs 3 x {floor_['p50_ms']} ms",
+        ),
+    ]
+    history = result["history"]
+    if len(history) >= 2:
+        small, large = history[0], history[-1]
+        out.append(
+            (
+                f"week availability at {large['bookings']:,} within 1.5x its time at "
+                f"{small['bookings']:,}",
+                large["week_availability_p50_ms"] <= 1.5 * small["week_availability_p50_ms"],
+                False,
+                f"{large['week_availability_p50_ms']} vs 1.5 x "
+                f"{small['week_availability_p50_ms']} ms",
+            )
+        )
+    return out
+
+
+def markdown(result: dict, checks: list[tuple[str, bool, bool, str]]) -> str:
+    f, r, s = result["floor"], result["rush"], result["one_at_a_time"]
+    lines = [
+        f"# Rush benchmark, {result['when']}",
+        "",
+        f"{result['machine']}; gunicorn {result['gunicorn']}; {CLIENTS} clients; "
+        f"{result['seconds']} s per load step. Rerun: `make bench-rush` (README, Benchmarks).",
+        "",
+        "| step | req/s | p50 ms | p95 ms | p99 ms | answers | 5xx |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
+        f"| floor: GET /api/v1/me/ | {f['per_second']} | {f['p50_ms']} | {f['p95_ms']} | "
+        f"{f['p99_ms']} | {f['status']} | {f['5xx']} |",
+        f"| rush: POST /api/v1/bookings/ | {r['attempts_per_second']} | {r['p50_ms']} | "
+        f"{r['p95_ms']} | {r['p99_ms']} | {r['status']} | {r['5xx']} |",
+        "",
+        f"One at a time: create p50 {s['create_p50_ms']} ms, refused create p50 "
+        f"{s['refused_p50_ms']} ms. Double bookings after the rush: {result['double_bookings']}.",
+        "",
+        "| past bookings | load s | week availability p50 ms | resource list p50 ms |",
+        "| ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {h['bookings']:,} | {h['load_seconds']} | {h['week_availability_p50_ms']} | "
+        f"{h['resource_list_p50_ms']} |"
+        for h in result["history"]
+    ]
+    lines += ["", "| target | result | measured |", "| --- | --- | --- |"]
+    lines += [f"| {name} | {'PASS' if ok else 'FAIL'} | {got} |" for name, ok, _, got in checks]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--history", default="10000,100000,1000000")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("DATABASE_URL=postgres://… (the server to run on) is required")
+    sizes = [int(n) for n in args.history.split(",") if n]
+    extra_env = dict(item.split("=", 1) for item in args.server_env)
+
+    import psycopg
+
+    parts = urlsplit(url)
+    database = f"bench_rush_{os.getpid()}"
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    bench_url = urlunsplit(parts._replace(path=f"/{database}"))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    server = None
+    try:
+        subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": bench_url},
+            check=True,
+        )
+        django_setup(bench_url)
+        from zoneinfo import ZoneInfo
+
+        from django.conf import settings
+        from django.db import connection
+
+        zone = ZoneInfo(settings.TIME_ZONE)
+        today = dt.datetime.now(zone).date()
+        tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+        world = world_build()
+        connection.close()
+        port = free_port()
+        # Open for gunicorn's lifetime, closed with the process.
+        log = tempfile.NamedTemporaryFile("w", prefix="bench-rush-", delete=False)  # noqa: SIM115
+        server = server_start(bench_url, port, extra_env, log)
+        print(f"gunicorn on 127.0.0.1:{port}, log: {log.name}", flush=True)
+        import gunicorn
+
+        server_version = connection.cursor().connection.info.server_version
+        result: dict = {
+            "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} "
+            f"{platform.python_version()}, PostgreSQL {server_version}",
+            "gunicorn": f"{gunicorn.__version__} -k gthread -w 4 --threads 4",
+            "seconds": args.seconds,
+            "clients": CLIENTS,
+        }
+        connection.close()
+        asyncio.run(floor(port, world["tokens"], 1))  # warm-up: workers, connections
+        print(f"floor: {CLIENTS} clients on GET /api/v1/me/ for {args.seconds} s …", flush=True)
+        result["floor"] = asyncio.run(floor(port, world["tokens"], args.seconds))
+        print(json.dumps(result["floor"]), flush=True)
+        print(f"rush: {CLIENTS} clients on {POPULAR} resources for {args.seconds} s …", flush=True)
+        result["rush"] = asyncio.run(rush(port, world, tomorrow, args.seconds))
+        print(json.dumps(result["rush"]), flush=True)
+        result["double_bookings"] = double_bookings()
+        print(f"double bookings: {result['double_bookings']}", flush=True)
+        result["one_at_a_time"] = asyncio.run(one_at_a_time(port, world, tomorrow))
+        print(json.dumps(result["one_at_a_time"]), flush=True)
+        result["history"] = []
+        loaded = 0
+        for size in sizes:
+            seconds = history_load(world, size, loaded)
+            loaded = size
+            step = {"bookings": size, "load_seconds": round(seconds, 1)}
+            step.update(asyncio.run(reads(port, world, tomorrow.date())))
+            result["history"].append(step)
+            print(json.dumps(step), flush=True)
+        if sizes:
+            result["week_plan"] = explain_week(
+                world["popular"][0], tomorrow, tomorrow + dt.timedelta(days=7)
+            )
+        result["double_bookings"] = max(result["double_bookings"], double_bookings())
+        checks = verdicts(result)
+        result["targets"] = [
+            {"target": name, "pass": ok, "measured": got} for name, ok, _, got in checks
+        ]
+        print()
+        for name, ok, _, got in checks:
+            print(f"{'PASS' if ok else 'FAIL'}  {name}: {got}")
+        if not args.no_write:
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / "rush.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+            (RESULTS / "rush.md").write_text(markdown(result, checks))
+            print(f"\nwritten: {RESULTS / 'rush.json'}, {RESULTS / 'rush.md'}")
+        return 1 if any(not ok for _, ok, correctness, _ in checks if correctness) else 0
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(30)
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    sys.exit(main())
