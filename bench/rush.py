@@ -55,8 +55,10 @@ SERVER_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1",
     "LOG_LEVEL": "ERROR",
     "DB_CONN_MAX_AGE": "600",
-    # Lift per-member limits that would turn the rush's attempts into 429s.
-    "BOOKING_CREATE_RATE": "100000/minute",
+    # Plain HTTP on loopback: no TLS proxy in front of gunicorn here.
+    "SECURE_SSL_REDIRECT": "false",
+    # The per-member booking ceiling stays on, as in production: its counter is part of
+    # what an attempt costs, and the rush's members stay far below it.
 }
 
 
@@ -135,6 +137,8 @@ class Connection:
 def django_setup(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Production settings (DEBUG off) need a key; this process only loads data.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
     sys.path.insert(0, str(ROOT))
     import django
 
