@@ -51,6 +51,12 @@ def limit_key(scope: str, *parts: str) -> str:
 def counter_incr(name: str, *, window: int) -> int:
     """Count one event on ``name``; the count so far. The first event opens a window of
     ``window`` seconds (the counter then expires); later events do not extend it."""
+    count = getattr(cache, "count", None)  # alliance.cache.CounterDatabaseCache: one upsert
+    if count is not None:
+        try:
+            return count(name, window=window)
+        except NotImplementedError:  # a database without upserts: the portable way below
+            pass
     try:
         return cache.incr(name)
     except ValueError:  # No live counter: open a window.

@@ -59,6 +59,7 @@ def booking_deciders_get(*, booking: Booking) -> list[Member]:
             | Q(role=MemberRole.UNIT_MANAGER, unit_id=booking.resource.unit_id)
         )
         .exclude(pk=booking.member_id)
+        .select_related("unit")  # whether each decider's unit is active: alliance.access asks
         .order_by("pk")
     )
     return [member for member in candidates if member_can_decide_booking(member, booking)]

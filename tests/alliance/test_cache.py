@@ -86,6 +86,26 @@ class TestCounters:
         with time_machine.travel(FROZEN_NOW + dt.timedelta(seconds=61), tick=False):
             assert ratelimit.counter_incr("c", window=60) == 1
 
+    def test_a_count_is_one_statement_even_when_it_opens_the_window(
+        self, django_assert_num_queries
+    ):
+        with django_assert_num_queries(1):
+            assert ratelimit.counter_incr("one", window=60) == 1
+        with django_assert_num_queries(1):
+            assert ratelimit.counter_incr("one", window=60) == 2
+
+    def test_a_later_count_does_not_extend_the_window(self):
+        assert ratelimit.counter_incr("w", window=60) == 1
+        with time_machine.travel(FROZEN_NOW + dt.timedelta(seconds=50), tick=False):
+            assert ratelimit.counter_incr("w", window=60) == 2
+        with time_machine.travel(FROZEN_NOW + dt.timedelta(seconds=61), tick=False):
+            assert ratelimit.counter_incr("w", window=60) == 1
+
+    def test_counting_over_a_value_that_is_not_a_number_starts_again(self):
+        cache.set("word", "hello", timeout=600)
+        assert ratelimit.counter_incr("word", window=60) == 1
+        assert ratelimit.counter_incr("word", window=60) == 2
+
 
 @pytest.mark.postgres
 @pytest.mark.django_db

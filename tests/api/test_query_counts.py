@@ -21,9 +21,10 @@ from tests.factories import BookingFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 BOOKINGS = "/api/v1/bookings/"
-#: The token (1); the resource with its allow-list probe, its opening hours, make-up days,
-#: closures, blocking bookings of the alternatives window (5).
-REFUSED = 6
+#: The token (1); the member's booking ceiling, one upsert of its counter (1); the resource
+#: with its allow-list probe, its opening hours, make-up days, closures, blocking bookings
+#: of the alternatives window (5).
+REFUSED = 7
 #: REFUSED + SAVEPOINT, SET lock_timeout (PostgreSQL only), the row lock, the slot's
 #: re-check, the booking, its history entry, RELEASE.
 APPROVED = REFUSED + 6 + (connection.vendor == "postgresql")
@@ -82,7 +83,7 @@ def test_a_pending_create_tells_the_deciders_in_a_fixed_number_of_queries(
     assert response.json()["status"] == "pending"
 
 
-def test_a_refused_create_answers_with_alternatives_in_six_queries_with_the_token(
+def test_a_refused_create_answers_with_alternatives_in_seven_queries_with_the_token(
     world, client, django_assert_num_queries
 ):
     assert client.post(BOOKINGS, body(world.other_resource), format="json").status_code == 201
@@ -98,7 +99,7 @@ def test_a_refused_create_answers_with_alternatives_in_six_queries_with_the_toke
 def test_an_unknown_resource_is_a_bad_field_after_one_read(
     world, client, django_assert_num_queries
 ):
-    with django_assert_num_queries(2):  # the token, the resource
+    with django_assert_num_queries(3):  # the token, the booking ceiling, the resource
         response = client.post(
             BOOKINGS, {**body(world.resource), "resource": 999999}, format="json"
         )
