@@ -16,6 +16,9 @@ from resources.locking import resource_lock
 
 EXCLUSION_VIOLATION = "23P01"
 LOCK_NOT_AVAILABLE = "55P03"
+#: PostgreSQL may abort one of several inserts that wait on each other's exclusion-constraint
+#: check (a writer that skipped the lock); the others go on, so it is a transient refusal.
+DEADLOCK_DETECTED = "40P01"
 
 
 def booking_lock(booking_id: int) -> Booking:

@@ -33,6 +33,7 @@ from bookings.lifecycle import (  # noqa: F401 - the public write API of booking
     booking_remind,
 )
 from bookings.locking import (
+    DEADLOCK_DETECTED,
     EXCLUSION_VIOLATION,
     LOCK_NOT_AVAILABLE,
     constraint_name,
@@ -185,7 +186,9 @@ def booking_create(
             raise _conflict_error(window, start, end, now, won) from None
         raise
     except OperationalError as exc:
-        if sqlstate(exc) == LOCK_NOT_AVAILABLE or "database is locked" in str(exc):
+        if sqlstate(exc) in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED):
+            raise Unavailable("resource_busy") from None
+        if "database is locked" in str(exc):
             raise Unavailable("resource_busy") from None
         raise
     return booking

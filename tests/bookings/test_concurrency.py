@@ -48,7 +48,7 @@ def race(resource, members, intervals):
                 now=NOW,
             )
             outcomes[i] = "won"
-        except Conflict as exc:
+        except (Conflict, Unavailable) as exc:
             outcomes[i] = exc.code
         except Exception as exc:  # noqa: BLE001 - the test reports any other failure below
             outcomes[i] = repr(exc)
@@ -133,13 +133,17 @@ def test_control_without_lock_the_exclusion_constraint_alone_keeps_one_winner(
     contenders, monkeypatch
 ):
     """With the row lock switched off every thread passes the overlap check together; the
-    constraint refuses all but one insert, and the losers still get ``conflict``."""
+    constraint refuses all but one insert. The losers get ``conflict``, or ``resource_busy``
+    where PostgreSQL broke a deadlock between inserts waiting on each other's constraint
+    check (a transient answer: retried, it is a ``conflict``)."""
     resource, members = contenders
     monkeypatch.setattr(services, "_resource_lock", _resource_without_lock)
     monkeypatch.setattr(services, "blocking_spans_between", check_then_wait_once())
     start = local(2026, 11, 24, 8)
     outcomes = race(resource, members, [(start, start + dt.timedelta(hours=1))] * THREADS)
-    assert Counter(outcomes) == {"won": 1, "conflict": THREADS - 1}, outcomes
+    assert outcomes.count("won") == 1, outcomes
+    assert set(outcomes) <= {"won", "conflict", "resource_busy"}, outcomes
+    assert blocking_overlaps(resource) == 0
 
 
 def test_control_without_lock_and_constraint_the_race_double_books(contenders, monkeypatch):
