@@ -36,6 +36,7 @@ from resources.models import Resource
 from resources.selectors import (
     ResourceCalendar,
     local_midnight,
+    opening_hours_prefetch,
     resource_calendar_get,
     resource_calendars_get,
 )
@@ -260,7 +261,7 @@ def booking_window_get(
     resource = (
         Resource.objects.annotate(allow_probe=Subquery(probe))
         .select_related("unit")  # whether the owning unit is active: bookings.rules asks
-        .prefetch_related("opening_hours")
+        .prefetch_related(opening_hours_prefetch())
         .filter(pk=resource_id)
         .order_by("pk")  # not Meta.ordering, which joins the unit
         .first()
