@@ -122,6 +122,26 @@ class ScopedModelAdmin(admin.ModelAdmin):
         scope = request_scope(request)
         return scope.may_enter and self.scope_may_delete(scope, obj)
 
+    def apply_to_each(self, request, queryset, act, done_message) -> None:
+        """An admin action's body: call ``act(actor, obj)`` for each selected row, each in
+        the service's own transaction; report each refusal by row and carry on, then how
+        many were done (``done_message`` with ``%(count)d``)."""
+        try:
+            actor = request_actor(request)
+        except DomainError as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return
+        done = 0
+        for obj in queryset:
+            try:
+                act(actor, obj)
+            except DomainError as refusal:
+                self.message_user(request, f"{obj}: {refusal.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
     # --- Refusals from services -------------------------------------------------------------
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -274,30 +294,21 @@ class UnitAdmin(ScopedModelAdmin):
         permissions=["change"],
     )
     def deactivate_units(self, request, queryset):
-        self._units_apply(request, queryset, unit_deactivate, _("%(count)d units deactivated."))
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda actor, unit: unit_deactivate(actor=actor, unit_id=unit.pk),
+            _("%(count)d units deactivated."),
+        )
 
     @admin.action(description=_("Reactivate the selected units"), permissions=["change"])
     def reactivate_units(self, request, queryset):
-        self._units_apply(request, queryset, unit_reactivate, _("%(count)d units reactivated."))
-
-    def _units_apply(self, request, queryset, service, done_message) -> None:
-        """Call ``service`` for each selected unit, each in its own transaction; report each
-        refusal (say, ``unit_has_secretariat``) by unit and carry on."""
-        try:
-            actor = request_actor(request)
-        except DomainError as refusal:
-            self.message_user(request, refusal.message, messages.ERROR)
-            return
-        done = 0
-        for unit in queryset:
-            try:
-                service(actor=actor, unit_id=unit.pk)
-            except DomainError as refusal:
-                self.message_user(request, f"{unit}: {refusal.message}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda actor, unit: unit_reactivate(actor=actor, unit_id=unit.pk),
+            _("%(count)d units reactivated."),
+        )
 
     def save_model(self, request, obj, form, change):
         actor = request_actor(request)

@@ -207,21 +207,12 @@ class ResourceAdmin(ScopedModelAdmin):
 
     @admin.action(description=_("Retire the selected resources (no new bookings)"))
     def retire_resources(self, request, queryset):
-        actor = request_actor_or_message(self, request)
-        if actor is None:
-            return
-        retired = 0
-        for resource in queryset:
-            try:
-                resource_retire(actor=actor, resource_id=resource.pk)
-            except DomainError as refusal:
-                self.message_user(request, f"{resource}: {refusal.message}", messages.ERROR)
-            else:
-                retired += 1
-        if retired:
-            self.message_user(
-                request, _("%(count)d resources retired.") % {"count": retired}, messages.SUCCESS
-            )
+        self.apply_to_each(
+            request,
+            queryset,
+            lambda actor, resource: resource_retire(actor=actor, resource_id=resource.pk),
+            _("%(count)d resources retired."),
+        )
 
     # --- Pages of one resource: check-in QR code --------------------------------------------
 
@@ -298,15 +289,6 @@ class ResourceAdmin(ScopedModelAdmin):
                 messages.SUCCESS,
             )
         return redirect("admin:resources_resource_qr", resource.pk)
-
-
-def request_actor_or_message(model_admin, request):
-    """The acting member, or None after telling the user why they cannot act."""
-    try:
-        return request_actor(request)
-    except DomainError as refusal:
-        model_admin.message_user(request, refusal.message, messages.ERROR)
-        return None
 
 
 # --- Closures and the working calendar ----------------------------------------------------
