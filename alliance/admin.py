@@ -122,10 +122,11 @@ class ScopedModelAdmin(admin.ModelAdmin):
         scope = request_scope(request)
         return scope.may_enter and self.scope_may_delete(scope, obj)
 
-    def apply_to_each(self, request, queryset, act, done_message) -> None:
+    def apply_to_each(self, request, queryset, act, done_message, *, label=str) -> None:
         """An admin action's body: call ``act(actor, obj)`` for each selected row, each in
-        the service's own transaction; report each refusal by row and carry on, then how
-        many were done (``done_message`` with ``%(count)d``)."""
+        the service's own transaction; report each refusal by row (``label(obj)``) and carry
+        on, then how many were done. ``done_message`` has ``%(count)d``; a callable gets the
+        count first (for plural forms)."""
         try:
             actor = request_actor(request)
         except DomainError as refusal:
@@ -136,11 +137,12 @@ class ScopedModelAdmin(admin.ModelAdmin):
             try:
                 act(actor, obj)
             except DomainError as refusal:
-                self.message_user(request, f"{obj}: {refusal.message}", messages.ERROR)
+                self.message_user(request, f"{label(obj)}: {refusal.message}", messages.ERROR)
             else:
                 done += 1
         if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+            text = done_message(done) if callable(done_message) else done_message
+            self.message_user(request, text % {"count": done}, messages.SUCCESS)
 
     # --- Refusals from services -------------------------------------------------------------
 

@@ -27,8 +27,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from alliance.admin import request_actor
-from alliance.errors import DomainError
 from bookings.lifecycle import REASON_MAX_LENGTH
 from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
 from bookings.services import booking_approve, booking_reject
@@ -210,7 +208,16 @@ def bookings_decide(model_admin: Any, request: Any, queryset: Any, *, decision: 
     if request.POST.get("post"):
         form = DecisionForm(request.POST, reason_required=spec.reason_required)
         if form.is_valid():
-            _decisions_apply(model_admin, request, bookings, spec, form.cleaned_data["reason"])
+            reason = form.cleaned_data["reason"]
+            model_admin.apply_to_each(
+                request,
+                bookings,
+                lambda actor, booking: spec.service(
+                    actor=actor, booking_id=booking.pk, reason=reason
+                ),
+                spec.done,
+                label=booking_label,
+            )
             return back
     else:
         form = DecisionForm(reason_required=spec.reason_required)
@@ -227,28 +234,6 @@ def bookings_decide(model_admin: Any, request: Any, queryset: Any, *, decision: 
         "media": model_admin.media,
     }
     return TemplateResponse(request, "admin/bookings/booking/decide_confirmation.html", context)
-
-
-def _decisions_apply(
-    model_admin: Any, request: Any, bookings: list[Booking], spec: Decision, reason: str
-) -> None:
-    try:
-        actor = request_actor(request)
-    except DomainError as refusal:
-        model_admin.message_user(request, refusal.message, messages.ERROR)
-        return
-    done = 0
-    for booking in bookings:
-        try:
-            spec.service(actor=actor, booking_id=booking.pk, reason=reason)
-        except DomainError as refusal:
-            model_admin.message_user(
-                request, f"{booking_label(booking)}: {refusal.message}", messages.ERROR
-            )
-        else:
-            done += 1
-    if done:
-        model_admin.message_user(request, spec.done(done) % {"count": done}, messages.SUCCESS)
 
 
 def booking_label(booking: Booking) -> str:
