@@ -197,32 +197,6 @@ def alternatives_from(
     return [Interval(s, s + duration) for s in candidates[:count]]
 
 
-def booking_alternatives_get(
-    *,
-    resource: Resource,
-    start: dt.datetime,
-    end: dt.datetime,
-    now: dt.datetime,
-    count: int | None = None,
-) -> list[Interval]:
-    """alternatives_from() with its own reads: the calendar and the blocking bookings of
-    alternatives_window(). Three queries (two with ``opening_hours`` prefetched)."""
-    window = alternatives_window(start=start, end=end, now=now)
-    calendar = resource_calendar_get(resource=resource, start=window.start, end=window.end)
-    blocking = blocking_spans_between(
-        resource_id=resource.pk, start=window.start, end=window.end, buffer=resource.buffer
-    )
-    return alternatives_from(
-        resource=resource,
-        calendar=calendar,
-        blocking=blocking,
-        start=start,
-        end=end,
-        now=now,
-        count=count,
-    )
-
-
 @dataclass(frozen=True)
 class BookingWindow:
     """What booking_create decides on, read in one pass before any lock: the resource (with

@@ -17,10 +17,15 @@ from alliance.errors import Conflict, ValidationFailed
 from alliance.models import MemberRole
 from bookings import services
 from bookings.models import Booking
-from bookings.selectors import booking_alternatives_get
+from bookings.selectors import (
+    alternatives_from,
+    alternatives_window,
+    blocking_spans_between,
+)
 from bookings.services import booking_create
 from resources.locking import resource_lock
 from resources.models import Resource
+from resources.selectors import resource_calendar_get
 from resources.services import closure_create, opening_hours_set
 from tests.conftest import FROZEN_NOW, local
 from tests.factories import BookingFactory, MemberFactory, ResourceFactory
@@ -28,6 +33,19 @@ from tests.factories import BookingFactory, MemberFactory, ResourceFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 SLOT = (local(2026, 11, 24, 10), local(2026, 11, 24, 11))
+
+
+def alternatives_searched_apart(*, resource, start, end, now):
+    """The alternatives as a search of its own would find them: its own reads of the
+    calendar and the blocking bookings of the alternatives window."""
+    window = alternatives_window(start=start, end=end, now=now)
+    calendar = resource_calendar_get(resource=resource, start=window.start, end=window.end)
+    blocking = blocking_spans_between(
+        resource_id=resource.pk, start=window.start, end=window.end, buffer=resource.buffer
+    )
+    return alternatives_from(
+        resource=resource, calendar=calendar, blocking=blocking, start=start, end=end, now=now
+    )
 
 
 def book(resource, start=SLOT[0], end=SLOT[1], member=None):
@@ -78,7 +96,7 @@ def test_a_refusal_offers_the_alternatives_a_separate_search_would(monkeypatch):
     with pytest.raises(Conflict) as refused:
         book(resource)
 
-    separate = booking_alternatives_get(
+    separate = alternatives_searched_apart(
         resource=Resource.objects.get(pk=resource.pk), start=SLOT[0], end=SLOT[1], now=FROZEN_NOW
     )
     assert refused.value.extra["alternatives"] == separate
