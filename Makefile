@@ -11,7 +11,7 @@ DEV := DEBUG=$${DEBUG:-true}
 DEPLOY := DEBUG=false ALLOWED_HOSTS=share.example.org \
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')
 
-.PHONY: run test lint format install migrate seed messages bench bench-rush clean
+.PHONY: run test lint format install migrate seed messages bench bench-rush vendor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
@@ -49,6 +49,10 @@ format: install
 
 messages: install
 	cd alliance && $(DEV) ../$(BIN)/python ../manage.py makemessages -l zh_Hans --ignore '*/migrations/*'
+
+# Re-fetch the vendored WeUI and htmx from the npm registry (needs npm; the site does not).
+vendor:
+	scripts/vendor_assets.sh
 
 bench: install
 	$(BIN)/python bench/availability.py

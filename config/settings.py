@@ -84,17 +84,21 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_htmx",
     "alliance",
     "resources",
     "bookings",
     "notifications",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [
     # First: load-balancer probes are answered before host checks and redirects.
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app itself, also with DEBUG off: one command serves a whole site.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before every middleware that reads the database: an unreachable database becomes a
     # 503 whichever middleware or view noticed it.
     "config.middleware.DatabaseUnavailableMiddleware",
@@ -104,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "api.idempotency.IdempotencyMiddleware",  # Idempotency-Key on /api/v1/ writes
 ]
@@ -121,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.web_frame",
             ],
         },
     },
@@ -201,6 +207,23 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# WhiteNoise serves the apps' static folders directly (no collectstatic needed to start);
+# after `collectstatic` it serves STATIC_ROOT, compressed, with far-future caching of the
+# hashed names that the manifest storage writes.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": os.environ.get(
+            "STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# The web app signs people in with a Django session; the API keeps its bearer tokens.
+LOGIN_URL = "web:sign-in"
+LOGIN_REDIRECT_URL = "web:home"
 
 # --- Security (production) ----------------------------------------------------------------
 # With DEBUG off the site speaks HTTPS only; each default can be turned down from the

@@ -7,6 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("calendars/<str:token>.ics", calendar_feed_view, name="calendar-feed"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("web.urls")),
 ]
 
 # Under /api/ even Django's own error pages answer JSON with a code (api.http_errors).

@@ -1,0 +1,16 @@
+"""The web app's pages. Each page module in web/views/ owns its views; this maps them."""
+
+from django.urls import path
+
+from web.views import account, bookings, inbox, search
+
+app_name = "web"
+
+urlpatterns = [
+    path("", search.home, name="home"),
+    path("sign-in/", account.sign_in, name="sign-in"),
+    path("sign-out/", account.sign_out, name="sign-out"),
+    path("me/", account.me, name="me"),
+    path("bookings/", bookings.my_bookings, name="my-bookings"),
+    path("inbox/", inbox.inbox, name="inbox"),
+]
