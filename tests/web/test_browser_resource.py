@@ -94,8 +94,10 @@ def test_a_researcher_taps_a_free_slot_and_gets_a_booking(
     book_in_the_form(driver)
     booked = wait_for(driver, "[data-testid=booked]")
     assert "预约成功" in booked.text
-    assert wait_for(driver, "[data-testid=my-bookings-link]").get_attribute("href").endswith(
-        "/bookings/"
+    assert (
+        wait_for(driver, "[data-testid=my-bookings-link]")
+        .get_attribute("href")
+        .endswith("/bookings/")
     )
     booking = Booking.objects.get()
     assert (booking.member, booking.start) == (researcher, start)
@@ -103,10 +105,10 @@ def test_a_researcher_taps_a_free_slot_and_gets_a_booking(
     # The week behind the sheet was refreshed: the slot is now the researcher's own.
     local = start.strftime("%Y-%m-%dT%H:%M")
     WebDriverWait(driver, WAIT).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, f'td[data-start="{local}"]').get_attribute(
-            "data-state"
+        lambda d: (
+            d.find_element(By.CSS_SELECTOR, f'td[data-start="{local}"]').get_attribute("data-state")
+            == "own"
         )
-        == "own"
     )
 
 
