@@ -107,6 +107,31 @@ def test_a_retired_resource_says_so_and_offers_no_slot(signed_in, lab):
     assert book_url(lab) + "?start=" not in html
 
 
+def test_a_member_whose_unit_may_not_book_is_told_so_and_offered_no_slot(signed_in, lab):
+    lab.allowed_units.add(UnitFactory())
+    html = signed_in.get(page(lab)).content.decode()
+    assert 'data-code="not_allowed_for_unit"' in html
+    assert "您所在的单位无权预约该资源。" in html
+    assert "free" not in cells(html).values()
+
+
+def test_a_member_whose_unit_may_book_is_offered_slots_despite_an_allow_list(
+    signed_in, member, lab
+):
+    lab.allowed_units.add(member.unit, UnitFactory())
+    html = signed_in.get(page(lab)).content.decode()
+    assert 'data-testid="cannot-book"' not in html
+    assert cells(html)["2026-11-24T09:00"] == "free"
+
+
+def test_a_resource_whose_unit_was_deactivated_offers_no_slot(signed_in, lab):
+    lab.unit.is_active = False
+    lab.unit.save()
+    html = signed_in.get(page(lab)).content.decode()
+    assert 'data-code="resource_unit_inactive"' in html
+    assert "free" not in cells(html).values()
+
+
 # The week grid -----------------------------------------------------------------------------
 
 
@@ -227,21 +252,19 @@ def _fill_week(lab, member, count):
         )
 
 
+@pytest.mark.parametrize("headers", [{}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "week"}])
 @pytest.mark.parametrize("count", [1, 20])
 def test_the_page_costs_the_same_queries_whatever_the_bookings(
-    signed_in, member, lab, count, django_assert_num_queries
+    signed_in, member, lab, count, headers, django_assert_num_queries
 ):
     _fill_week(lab, member, count)
     ClosureFactory(resource=lab, start=local(2026, 11, 27, 9), end=local(2026, 11, 27, 10))
-    # Session, user, member, unread notices; resource + hours; make-up days, closures,
-    # bookings; own bookings.
-    with django_assert_num_queries(10):
-        response = signed_in.get(page(lab))
-    assert (
-        list(cells(response.content.decode()).values()).count("busy")
-        + list(cells(response.content.decode()).values()).count("own")
-        >= count
-    )
+    # Session, user, member, unread notices; resource, hours, allow-list; make-up days,
+    # closures, bookings; own bookings.
+    with django_assert_num_queries(11):
+        response = signed_in.get(page(lab), **headers)
+    states = list(cells(response.content.decode()).values())
+    assert states.count("busy") + states.count("own") >= count
 
 
 # Booking from the grid -----------------------------------------------------------------------

@@ -23,9 +23,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from alliance.access import member_unit_may_book
 from alliance.errors import Conflict, DomainError, NotFound, ValidationFailed
+from alliance.models import Member
 from bookings.models import Booking
-from bookings.rules import ceil_to_slot
+from bookings.rules import booking_units_check, ceil_to_slot
 from bookings.selectors import (
     Availability,
     member_bookings_of_resource_between,
@@ -75,11 +77,33 @@ class Week:
     next: dt.date
 
 
-def _resource_or_404(resource_id: int) -> Resource:
+def _resource_or_404(resource_id: int, *, allow_list: bool = False) -> Resource:
+    prefetch = ("opening_hours", "allowed_units") if allow_list else ("opening_hours",)
     try:
-        return resource_get(resource_id=resource_id, prefetch=("opening_hours",))
+        return resource_get(resource_id=resource_id, prefetch=prefetch)
     except NotFound:
         raise Http404 from None
+
+
+def booking_refusal(
+    *, member: Member, resource: Resource, allowed_unit_ids: set[int]
+) -> str | None:
+    """The code the scheduler would refuse any time of ``resource`` to ``member`` with, from
+    its own checks (bookings.rules, alliance.access); None when some time may be bookable.
+
+    Temporary: resources.eligibility.booking_refusal (i8-api-res), with this signature, is
+    the one predicate behind the API's ``can_book`` and replaces this function."""
+    if not member.is_active:
+        return "member_inactive"
+    try:
+        booking_units_check(resource=resource, booker_unit=member.unit)
+    except ValidationFailed as refusal:
+        return refusal.code
+    if resource.is_retired:
+        return "resource_retired"
+    if not member_unit_may_book(member, resource, allowed_unit_ids):
+        return "not_allowed_for_unit"
+    return None
 
 
 def _first_day(request: HttpRequest, today: dt.date) -> dt.date:
@@ -139,9 +163,15 @@ def _bookable_start(
 
 
 def week_grid(
-    *, availability: Availability, own: list[Booking], days: list[dt.date], today: dt.date
+    *,
+    availability: Availability,
+    own: list[Booking],
+    days: list[dt.date],
+    today: dt.date,
+    offer: bool = True,
 ) -> Week:
-    """The week as rows of cells, one per day; pure formatting of the scheduler's read."""
+    """The week as rows of cells, one per day; pure formatting of the scheduler's read.
+    Without ``offer`` (the viewer may not book the resource) free time is not offered."""
     resource = availability.resource
     step = _row_step(resource)
     step_minutes = int(step.total_seconds() // 60)
@@ -159,9 +189,7 @@ def week_grid(
                 cells.append(Cell("busy", start))
             elif not _meets(availability.open, start, end):
                 cells.append(Cell("closed", start))
-            elif (
-                book_start := _bookable_start(availability.free, start, end, resource)
-            ) is not None:
+            elif offer and (book_start := _bookable_start(availability.free, start, end, resource)):
                 cells.append(Cell("free", start, book_start=book_start))
             else:
                 cells.append(Cell("unavailable", start))
@@ -176,7 +204,7 @@ def week_grid(
     )
 
 
-def _week(request: HttpRequest, resource: Resource) -> Week:
+def _week(request: HttpRequest, resource: Resource, *, offer: bool) -> Week:
     now = timezone.now()
     today = timezone.localdate(now)
     first = _first_day(request, today)
@@ -192,13 +220,30 @@ def _week(request: HttpRequest, resource: Resource) -> Week:
         if member is not None
         else []
     )
-    return week_grid(availability=availability, own=own, days=days, today=today)
+    return week_grid(availability=availability, own=own, days=days, today=today, offer=offer)
 
 
 def resource_page(request: HttpRequest, resource_id: int) -> HttpResponse:
-    """The page, or only its week when htmx moves to another week."""
-    resource = _resource_or_404(resource_id)
-    context = {"resource": resource, "week": _week(request, resource)}
+    """The page, or only its week when htmx moves to another week. Free time is offered as
+    buttons only to a member who may book the resource at all; anyone else is told why."""
+    resource = _resource_or_404(resource_id, allow_list=True)
+    member = web_member(request)
+    refusal = None
+    if resource.is_retired:
+        refusal = ValidationFailed("resource_retired")
+    elif member is not None:
+        code = booking_refusal(
+            member=member,
+            resource=resource,
+            allowed_unit_ids={unit.pk for unit in resource.allowed_units.all()},
+        )
+        refusal = ValidationFailed(code) if code else None
+    context = {
+        "resource": resource,
+        "week": _week(request, resource, offer=refusal is None),
+        "refusal": refusal,
+        "photos": (),  # ResourcePhoto (i8-api-res), prefetched with the resource, goes here.
+    }
     if request.htmx and request.htmx.target == "week":
         return render(request, "web/resource/_week.html", context)
     return render(request, "web/resource.html", context)
