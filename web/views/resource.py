@@ -96,7 +96,8 @@ def booking_refusal(
     if not member.is_active:
         return "member_inactive"
     try:
-        booking_units_check(resource=resource, booker_unit=member.unit)
+        unit = member.unit if member.unit_id is not None else None
+        booking_units_check(resource=resource, booker_unit=unit)
     except ValidationFailed as refusal:
         return refusal.code
     if resource.is_retired:
