@@ -142,3 +142,24 @@ def test_a_slot_taken_meanwhile_meets_a_conflict_and_an_alternative_is_one_tap(
     assert mine.start == dt.datetime.fromisoformat(chosen).replace(tzinfo=alliance_zone())
     assert mine.purpose == "样品测试"
     assert Booking.objects.count() == 2
+
+
+def test_the_next_week_comes_without_reloading_the_page(live_server, phone_browser, instrument):
+    driver = phone_browser
+    open_page(driver, live_server, instrument)
+    driver.execute_script("window.samePage = true")
+    before = driver.find_element(By.CSS_SELECTOR, "[data-testid=week-range]").text
+    first_day = driver.find_element(By.CSS_SELECTOR, "thead th[data-date]").get_attribute(
+        "data-date"
+    )
+    tap(driver, driver.find_element(By.CSS_SELECTOR, "[data-testid=next-week]"))
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=week-range]").text != before
+    )
+    assert driver.execute_script("return window.samePage") is True
+    shown = driver.find_element(By.CSS_SELECTOR, "thead th[data-date]").get_attribute("data-date")
+    assert dt.date.fromisoformat(shown) == dt.date.fromisoformat(first_day) + dt.timedelta(days=7)
+    assert driver.current_url.endswith(f"?from={shown}")
+    # A visitor's free time leads to sign-in.
+    link = driver.find_element(By.CSS_SELECTOR, "td[data-state=free] a")
+    assert "/sign-in/?next=" in link.get_attribute("href")
