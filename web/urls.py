@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import account, bookings, inbox, search
+from web.views import account, bookings, inbox, resource, search
 
 app_name = "web"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("me/", account.me, name="me"),
     path("bookings/", bookings.my_bookings, name="my-bookings"),
     path("inbox/", inbox.inbox, name="inbox"),
+    path("r/<int:resource_id>/", resource.resource_page, name="resource"),
+    path("r/<int:resource_id>/book/", resource.book, name="resource-book"),
 ]
