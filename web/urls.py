@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import account, bookings, inbox, resource, search
+from web.views import account, bookings, dev, inbox, resource, search
 
 app_name = "web"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("", search.home, name="home"),
     path("sign-in/", account.sign_in, name="sign-in"),
     path("sign-out/", account.sign_out, name="sign-out"),
+    path("sign-in/password/", account.sign_in_password, name="sign-in-password"),
+    path("sign-in/challenges/<str:challenge_id>/poll/", account.sign_in_poll, name="sign-in-poll"),
+    path("dev/mini-program/", dev.mini_program, name="dev-mini-program"),
+    path("dev/mini-program/confirm/", dev.mini_program_confirm, name="dev-mini-program-confirm"),
+    path("dev/mini-program/token/", dev.mini_program_token, name="dev-mini-program-token"),
     path("me/", account.me, name="me"),
     path("bookings/", bookings.my_bookings, name="my-bookings"),
     path("inbox/", inbox.inbox, name="inbox"),
