@@ -120,6 +120,10 @@ MESSAGES = {
     ),
     # Input the schema does not allow (issue 7, schema fuzzing)
     "unknown_field": _("The request has fields this endpoint does not accept."),
+    # Search by time: why a resource has no bookable slot in the window (issue 8)
+    "not_open_in_window": _("The resource is not open long enough in this window."),
+    "closed_in_window": _("The resource is closed in this window: %(reason)s."),
+    "fully_booked": _("Every slot of this length in this window is already booked."),
 }
 
 

@@ -10,7 +10,7 @@ policy as the per-object helpers), and which resources are free for a whole wind
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -26,6 +26,7 @@ from alliance.models import Member
 from bookings.constraints import TsTzRange
 from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
 from bookings.rules import (
+    booking_duration_check,
     booking_earliest_start,
     booking_horizon_end,
     booking_rules_check,
@@ -56,6 +57,8 @@ class Availability:
     open: list[Interval]
     busy: list[Interval]
     free: list[Interval]
+    #: With a duration: every bookable start of a slot that long (bookable_start_times).
+    start_times: list[dt.datetime] | None = None
 
 
 def blocking_overlapping(
@@ -118,16 +121,59 @@ def bookable_intervals(
     return [i for i in free if i.duration >= minimum]
 
 
+def slot_starts(
+    intervals: Sequence[Interval], *, duration: dt.timedelta, slot: dt.timedelta
+) -> Iterator[dt.datetime]:
+    """Every start on the slot grid of a ``duration`` long slot inside one of ``intervals``
+    (normalised), in order. A generator: callers take as many as they need."""
+    for interval in intervals:
+        start = ceil_to_slot(interval.start, slot)
+        while start + duration <= interval.end:
+            yield start
+            start += slot
+
+
+def slot_duration_check(*, resource: Resource, duration: dt.timedelta) -> None:
+    """A duration ``resource`` takes: its minimum and maximum (bookings.rules), and whole
+    slots, since a booking both starts and ends on the grid (``not_on_slot_boundary``)."""
+    booking_duration_check(resource=resource, duration=duration)
+    if duration % resource.slot:
+        raise ValidationFailed("not_on_slot_boundary", params={"minutes": resource.slot_minutes})
+
+
+def bookable_start_times(
+    *, free: list[Interval], resource: Resource, window: Interval, duration: dt.timedelta
+) -> list[dt.datetime]:
+    """Every start inside ``window`` of a bookable ``duration`` long slot, given ``free`` =
+    bookable_intervals() read past the window's end by at least ``duration``. No query.
+    Precondition: slot_duration_check passed (else the grid would be wrong)."""
+    reach = clip(free, window.start, window.end + duration)
+    return [
+        start
+        for start in slot_starts(reach, duration=duration, slot=resource.slot)
+        if start < window.end
+    ]
+
+
 def resource_availability_get(
-    *, resource: Resource, date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None
+    *,
+    resource: Resource,
+    date_from: dt.date,
+    date_to: dt.date,
+    now: dt.datetime | None = None,
+    duration: dt.timedelta | None = None,
 ) -> Availability:
     """Open, busy and free intervals of ``resource`` over local dates date_from..date_to.
 
     ``open`` is opening hours minus closures; ``busy`` is booked time (merged, without
     buffers, so it reveals nobody's name or purpose); ``free`` is where a new booking may
-    lie now (see bookable_intervals). Queries: 3, plus 1 unless opening hours were
-    prefetched, whatever the span or the number of bookings.
+    lie now (see bookable_intervals). With ``duration``, also ``start_times``: where a
+    booking that long may start (ValidationFailed for a duration the resource never takes,
+    before any query). Queries: 3, plus 1 unless opening hours were prefetched, whatever
+    the span or the number of bookings.
     """
+    if duration is not None:
+        slot_duration_check(resource=resource, duration=duration)
     now = now or timezone.now()
     start = local_midnight(date_from)
     end = local_midnight(date_to + dt.timedelta(days=1))
@@ -147,6 +193,11 @@ def resource_availability_get(
         open=clip(calendar.open, start, end),
         busy=clip(busy, start, end),
         free=clip(free, start, end),
+        start_times=None
+        if duration is None
+        else bookable_start_times(
+            free=free, resource=resource, window=Interval(start, end), duration=duration
+        ),
     )
 
 

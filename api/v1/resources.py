@@ -28,9 +28,9 @@ from api.v1.serializers.resources import (
     AvailabilityQueryInputSerializer,
     ResourceCreateInputSerializer,
     ResourceDetailOutputSerializer,
-    ResourceListOutputSerializer,
     ResourceUpdateInputSerializer,
 )
+from api.v1.serializers.search import ResourceSearchOutputSerializer
 from bookings.selectors import resource_availability_get
 from resources.models import Resource
 from resources.selectors import resource_get, resource_list
@@ -60,7 +60,7 @@ def _service_kwargs(validated: dict) -> dict:
 
 
 class ResourceListApi(BrowseOrManage, ListAPIView):
-    serializer_class = ResourceListOutputSerializer
+    serializer_class = ResourceSearchOutputSerializer
     filterset_class = ResourceFilter
     pagination_class = StandardPagination
 
@@ -77,11 +77,17 @@ class ResourceListApi(BrowseOrManage, ListAPIView):
                 description=ResourceFilter.base_filters["q"].extra["help_text"],
             )
         ],
-        responses={200: ResourceListOutputSerializer(many=True), **list_errors(401)},
+        responses={200: ResourceSearchOutputSerializer(many=True), **list_errors(401)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The catalogue, by unit and name. Retired resources are left out unless
-        `include_retired=true`; `free_from`+`free_to` keep those bookable for that window."""
+        `include_retired=true`.
+
+        Search by time: `free_from`+`free_to` (and `duration` in minutes, by default each
+        resource's minimum) keep the resources with at least one slot of that length you
+        could book inside the window now, each with its `first_slots`. With
+        `include_unfit=true` the others follow, each with `unfit` saying why (closed, not
+        open to your unit, fully booked, …)."""
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
