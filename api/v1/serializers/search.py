@@ -1,5 +1,6 @@
 """The resource list as a search by time answers it: each resource with its first bookable
-slots, or, with ``include_unfit``, why it has none (bookings.search.resource_search)."""
+slots, or, with ``include_unfit``, why it has none (bookings.search.resource_search); and
+availability with the bookable start times for a duration."""
 
 from __future__ import annotations
 
@@ -9,10 +10,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alliance.errors import ValidationFailed
+from api.fields import LocalDateTimeField
 from api.v1.serializers.common import IntervalSerializer
-from api.v1.serializers.resources import ResourceListOutputSerializer
+from api.v1.serializers.resources import (
+    AvailabilityOutputSerializer,
+    AvailabilityQueryInputSerializer,
+    ResourceListOutputSerializer,
+)
 from bookings.search import SearchResult
 from resources.models import Resource
+from resources.services import RULE_BOUNDS
 
 
 class UnfitSerializer(serializers.Serializer):
@@ -66,3 +73,28 @@ class ResourceSearchOutputSerializer(ResourceListOutputSerializer):
             return None
         why = ValidationFailed(result.reason, params=result.params)
         return {"code": why.code, "message": why.message}
+
+
+class AvailabilityQueryWithDurationSerializer(AvailabilityQueryInputSerializer):
+    """``from``/``to`` as before, and an optional ``duration`` in minutes."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            **super().get_fields(),
+            "duration": serializers.IntegerField(
+                min_value=1,
+                max_value=RULE_BOUNDS["max_duration_minutes"][1],
+                required=False,
+                help_text="Minutes: also answer the bookable start_times of a slot this long.",
+            ),
+        }
+
+
+class AvailabilityWithStartsOutputSerializer(AvailabilityOutputSerializer):
+    start_times = serializers.ListField(
+        child=LocalDateTimeField(),
+        allow_null=True,
+        help_text="With `duration`: every start of a bookable slot that long (on the "
+        "resource's grid, open, clear of bookings and their buffers, within notice and "
+        "horizon), so clients need not work it out; null without `duration`.",
+    )
