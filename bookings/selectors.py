@@ -16,7 +16,17 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import BigIntegerField, Case, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -24,7 +34,7 @@ from alliance.access import bookings_decidable_by, bookings_visible_to
 from alliance.errors import NotFound, ValidationFailed
 from alliance.models import Member
 from bookings.constraints import TsTzRange
-from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
+from bookings.models import BLOCKING_STATUSES, Booking, BookingEvent, BookingStatus
 from bookings.rules import (
     booking_duration_check,
     booking_earliest_start,
@@ -321,6 +331,43 @@ def booking_get_for_member(*, member: Member | None, booking_id: int) -> Booking
     """One booking ``member`` may see. Raises NotFound for an unknown id and, so as to reveal
     nothing, for a booking outside the member's view as well."""
     booking = booking_list_for_member(member=member).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+def booking_status_reason() -> Subquery:
+    """The reason given with a booking's last status change (approval, rejection,
+    cancellation…), "" when none was given: a subquery, so a list costs no query per row.
+    Entries that change no status (check-in, reminders) are not status changes."""
+    return Subquery(
+        BookingEvent.objects.filter(booking_id=OuterRef("pk"))
+        .exclude(from_status=F("to_status"))
+        .order_by("-at", "-pk")
+        .values("reason")[:1]
+    )
+
+
+def booking_list_with_status_for_member(*, member: Member | None) -> QuerySet[Booking]:
+    """booking_list_for_member, each booking with ``status_reason`` (booking_status_reason)."""
+    return booking_list_for_member(member=member).annotate(status_reason=booking_status_reason())
+
+
+def booking_detail_get_for_member(*, member: Member | None, booking_id: int) -> Booking:
+    """One booking ``member`` may see, with ``status_reason`` and its history (``events``
+    with their actors, oldest first) prefetched: three queries. NotFound as
+    booking_get_for_member, so another's history is never shown."""
+    booking = (
+        booking_list_with_status_for_member(member=member)
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=BookingEvent.objects.select_related("actor").order_by("at", "pk"),
+            )
+        )
+        .filter(pk=booking_id)
+        .first()
+    )
     if booking is None:
         raise NotFound()
     return booking
