@@ -30,7 +30,7 @@ from bookings.selectors import (
 )
 from resources.intervals import Interval, clip
 from resources.models import Resource
-from resources.selectors import ResourceCalendar, opening_hours_prefetch, resource_calendars_get
+from resources.selectors import ResourceCalendar, opening_windows_get, resource_calendars_get
 
 #: How many first slots each fitting resource lists.
 FIRST_SLOTS = 3
@@ -108,6 +108,7 @@ def _search_one(
     member: Member,
     calendar: ResourceCalendar,
     blocking: list[BlockingSpan],
+    allowed_unit_ids: set[int],
     window: Interval,
     duration: dt.timedelta | None,
     attendees: int,
@@ -119,7 +120,7 @@ def _search_one(
         booking_access_check(
             resource=resource,
             member=member,
-            allowed_unit_ids={unit.pk for unit in resource.allowed_units.all()},
+            allowed_unit_ids=allowed_unit_ids,
             attendees=attendees,
         )
         slot_duration_check(resource=resource, duration=duration)
@@ -158,21 +159,25 @@ def resource_search(
     when booking_create would accept it now, but for another booking made meanwhile. A
     caller who is not a member yet is judged as a member of no unit.
 
-    Queries, whatever the number of candidates: a QuerySet costs three (the resources,
-    their opening hours, their allow-lists; a sequence must come with ``unit`` loaded and
-    those two prefetched), then make-up days, closures and blocking bookings: six in all.
+    Queries, whatever the number of candidates: the resources (with ``unit`` joined:
+    bookings.rules asks whether it is active) unless a list is given, then their
+    allow-lists and opening hours as rows, make-up days, closures and blocking bookings:
+    six in all.
     """
-    if isinstance(resources, QuerySet):
-        resources = list(
-            resources.select_related("unit").prefetch_related(
-                opening_hours_prefetch(), "allowed_units"
-            )
-        )
+    resources = list(resources)
     if not resources or end <= start:
         return {}
+    ids = [r.pk for r in resources]
+    allowed: dict[int, set[int]] = {}
+    for resource_id, unit_id in Resource.allowed_units.through.objects.filter(
+        resource_id__in=ids
+    ).values_list("resource_id", "unit_id"):
+        allowed.setdefault(resource_id, set()).add(unit_id)
     member = member or Member(is_active=True)
     window = Interval(start, end)
-    calendars = resource_calendars_get(resources=resources, start=start, end=end)
+    calendars = resource_calendars_get(
+        resources=resources, start=start, end=end, hours=opening_windows_get(resource_ids=ids)
+    )
     widest_buffer = max(r.buffer for r in resources)
     blocking: dict[int, list[BlockingSpan]] = {}
     rows = (
@@ -192,6 +197,7 @@ def resource_search(
             member=member,
             calendar=calendars[resource.pk],
             blocking=blocking.get(resource.pk, []),
+            allowed_unit_ids=allowed.get(resource.pk, set()),
             window=window,
             duration=duration,
             attendees=attendees,
