@@ -4,7 +4,8 @@ DATABASE_URL names (SQLite by default).
     python bench/search.py            # or: make bench-search
 
 It creates a throw-away test database, loads the demo (seed_demo), then measures, for the
-first weekday at least three days ahead (past any notice), 13:00–18:00, a 2-hour slot, the
+first weekday at least three days ahead (past any notice), 13:00–18:00, a 2-hour slot,
+the unfit ones included:
   - the selector, bookings.search.resource_search, for every resource;
   - the whole API request, GET /api/v1/resources/?free_from=…&include_unfit=true, one page
     of 100 rows, with a researcher's bearer token.

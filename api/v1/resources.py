@@ -77,7 +77,16 @@ class ResourceListApi(BrowseOrManage, ListAPIView):
                 "q",
                 {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
                 description=ResourceFilter.base_filters["q"].extra["help_text"],
-            )
+            ),
+            OpenApiParameter(
+                "duration",
+                {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": RULE_BOUNDS["max_duration_minutes"][1],
+                },
+                description=ResourceFilter.base_filters["duration"].extra["help_text"],
+            ),
         ],
         responses={200: ResourceSearchOutputSerializer(many=True), **list_errors(401)},
     )
