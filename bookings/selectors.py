@@ -4,7 +4,7 @@ Each function runs a fixed number of queries whatever the span or the number of 
 the resource's opening hours (unless prefetched), make-up days, closures, and bookings.
 
 Also the API's reads: bookings scoped to the caller through alliance.access (the same
-policy as the per-object helpers), and which resources are free for a whole window.
+policy as the per-object helpers). The search by time is in bookings.search.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from bookings.rules import (
     booking_duration_check,
     booking_earliest_start,
     booking_horizon_end,
-    booking_rules_check,
     ceil_to_slot,
 )
 from resources.intervals import Interval, clip, merge, subtract
@@ -49,7 +48,6 @@ from resources.selectors import (
     local_midnight,
     opening_hours_prefetch,
     resource_calendar_get,
-    resource_calendars_get,
 )
 
 
@@ -380,56 +378,3 @@ def booking_list_to_decide(*, member: Member | None) -> QuerySet[Booking]:
         .select_related("resource", "resource__unit", "member", "unit")
         .order_by("created_at", "pk")
     )
-
-
-def resource_ids_free_between(
-    *,
-    resources: Sequence[Resource],
-    member: Member | None,
-    start: dt.datetime,
-    end: dt.datetime,
-    now: dt.datetime,
-) -> set[int]:
-    """Ids of the ``resources`` that ``member`` could book for all of [start, end) now.
-
-    The scheduler's own test (bookings.services.booking_create): every rule of
-    bookings.rules.booking_rules_check for one attendee (active units included), and no
-    blocking booking within the resource's buffer. A caller who is not a member yet is
-    judged as a member of no unit, so resources with an allow-list are never free for them.
-
-    Preconditions: ``unit`` loaded, ``opening_hours`` and ``allowed_units`` prefetched, and
-    the member's ``unit`` loaded. Queries: three (make-up days, closures, bookings) whatever
-    the number of resources.
-    """
-    if not resources or end <= start:
-        return set()
-    member = member or Member(is_active=True)
-    calendars = resource_calendars_get(resources=resources, start=start, end=end)
-    widest_buffer = max(r.buffer for r in resources)
-    taken: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
-    for resource_id, b_start, b_blocked_until in blocking_overlapping(
-        Booking.objects.filter(resource_id__in=[r.pk for r in resources]),
-        start=start,
-        end=end + widest_buffer,
-    ).values_list("resource_id", "start", "blocked_until"):
-        taken.setdefault(resource_id, []).append((b_start, b_blocked_until))
-    free = set()
-    for resource in resources:
-        try:
-            booking_rules_check(
-                resource=resource,
-                member=member,
-                allowed_unit_ids={unit.pk for unit in resource.allowed_units.all()},
-                start=start,
-                end=end,
-                attendees=1,
-                now=now,
-                calendar=lambda resource=resource: calendars[resource.pk],
-            )
-        except ValidationFailed:
-            continue
-        # The same overlap test as bookings.selectors.blocking_spans_between.
-        if any(b_start < end + resource.buffer for b_start, _ in taken.get(resource.pk, ())):
-            continue
-        free.add(resource.pk)
-    return free
