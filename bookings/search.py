@@ -74,6 +74,13 @@ def _first_slots(
     return slots
 
 
+def default_duration(resource: Resource) -> dt.timedelta:
+    """The length searched for when none is given: the resource's minimum duration, in
+    whole slots (a booking starts and ends on the grid)."""
+    minimum = dt.timedelta(minutes=resource.min_duration_minutes)
+    return -(-minimum // resource.slot) * resource.slot
+
+
 def _why_none(
     *,
     resource: Resource,
@@ -115,7 +122,7 @@ def _search_one(
     now: dt.datetime,
     count: int,
 ) -> SearchResult:
-    duration = duration or dt.timedelta(minutes=resource.min_duration_minutes)
+    duration = duration or default_duration(resource)
     try:
         booking_access_check(
             resource=resource,
@@ -155,9 +162,9 @@ def resource_search(
     first ``count`` bookable slots of ``duration`` inside [start, end) for ``member``, or
     the reason it has none; keyed by resource id, in the candidates' order.
 
-    ``duration`` None means each resource's minimum duration. A slot is bookable exactly
-    when booking_create would accept it now, but for another booking made meanwhile. A
-    caller who is not a member yet is judged as a member of no unit.
+    ``duration`` None means each resource's minimum duration (default_duration). A slot is
+    bookable exactly when booking_create would accept it now, but for another booking made
+    meanwhile. A caller who is not a member yet is judged as a member of no unit.
 
     Queries, whatever the number of candidates: the resources (with ``unit`` joined:
     bookings.rules asks whether it is active) unless a list is given, then their

@@ -154,6 +154,8 @@ def bookable_start_times(
 ) -> list[dt.datetime]:
     """Every start inside ``window`` of a bookable ``duration`` long slot, given ``free`` =
     bookable_intervals() read past the window's end by at least ``duration``. No query.
+    (resource_availability_get reads one day past the window: a slot longer than a day
+    that starts near its end is left out.)
     Precondition: slot_duration_check passed (else the grid would be wrong)."""
     reach = clip(free, window.start, window.end + duration)
     return [

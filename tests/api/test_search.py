@@ -351,3 +351,14 @@ def test_the_selector_answers_every_candidate(world, venue):
         now=local(2026, 11, 23, 8),
     )
     assert results == {}
+
+
+def test_the_default_length_is_the_minimum_in_whole_slots(world):
+    ResourceFactory(
+        unit=world.resource.unit, name="显微镜", slot_minutes=30, min_duration_minutes=45
+    )
+
+    found = search(world.researcher, f"{TUESDAY}T10:00", f"{TUESDAY}T11:00")
+
+    assert found["显微镜"]["duration_minutes"] == 60
+    assert slots(found["显微镜"]) == [("10:00", "11:00")]
