@@ -167,10 +167,12 @@ def resource_search(
     meanwhile. A caller who is not a member yet is judged as a member of no unit.
 
     Queries, whatever the number of candidates: the resources (with ``unit`` joined:
-    bookings.rules asks whether it is active) unless a list is given, then their
+    bookings.rules asks whether it is active; a list must come so), then their
     allow-lists and opening hours as rows, make-up days, closures and blocking bookings:
     six in all.
     """
+    if isinstance(resources, QuerySet):
+        resources = resources.select_related("unit")
     resources = list(resources)
     if not resources or end <= start:
         return {}
@@ -189,7 +191,7 @@ def resource_search(
     blocking: dict[int, list[BlockingSpan]] = {}
     rows = (
         blocking_overlapping(
-            Booking.objects.filter(resource_id__in=[r.pk for r in resources]),
+            Booking.objects.filter(resource_id__in=ids),
             start=start,
             end=end + widest_buffer,
         )
