@@ -9,7 +9,8 @@ the unfit ones included:
   - the selector, bookings.search.resource_search, for every resource;
   - the whole API request, GET /api/v1/resources/?free_from=…&include_unfit=true, one page
     of 100 rows, with a researcher's bearer token.
-It prints p50 and p95 with the query counts, writes bench/results/search.{json,md}, and exits
+The floor, GET /api/v1/me/, shows how loaded the machine was. It prints p50 and p95 with
+the query counts, writes bench/results/search.{json,md}, and exits
 non-zero when the API's p50 is not under the target (issue 8: 50 ms on SQLite) or when the
 query count grows with the number of resources.
 """
@@ -126,7 +127,11 @@ def main():
         def api_small():
             client.get("/api/v1/resources/", {**params, "kind": "venue"}, secure=True)
 
+        def floor():
+            client.get("/api/v1/me/", secure=True)
+
         results = {
+            "floor_me": measure(floor),
             "selector": measure(selector),
             "api": measure(api),
             "api_venues_only": measure(api_small),
@@ -164,6 +169,7 @@ def main():
         "| --- | --- | ---: | ---: |",
     ]
     for label, key in (
+        ("floor: GET /api/v1/me/ (how busy the machine is)", "floor_me"),
         ("resource_search (selector)", "selector"),
         ("GET /api/v1/resources/ search, include_unfit, 100 rows", "api"),
         ("the same, venues only", "api_venues_only"),
