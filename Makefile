@@ -11,7 +11,7 @@ DEV := DEBUG=$${DEBUG:-true}
 DEPLOY := DEBUG=false ALLOWED_HOSTS=share.example.org \
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')
 
-.PHONY: run test lint format install migrate seed messages bench bench-rush vendor clean
+.PHONY: run test lint format install migrate seed messages bench bench-search bench-rush vendor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
@@ -58,6 +58,10 @@ vendor:
 
 bench: install
 	$(BIN)/python bench/availability.py
+
+# The search by time over the demo's 78 resources: p50/p95, bench/results/search.{json,md}
+bench-search: install
+	$(BIN)/python bench/search.py
 
 # The morning rush against gunicorn and PostgreSQL: DATABASE_URL=postgres://… make bench-rush
 bench-rush: install

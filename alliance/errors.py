@@ -127,6 +127,10 @@ MESSAGES = {
     "too_many_challenges": _(
         "Too many sign-in codes were requested from here; please try again in %(minutes)s minutes."
     ),
+    # Search by time: why a resource has no bookable slot in the window (issue 8)
+    "not_open_in_window": _("The resource is not open long enough in this window."),
+    "closed_in_window": _("The resource is closed in this window: %(reason)s."),
+    "fully_booked": _("Every slot of this length in this window is already booked."),
 }
 
 

@@ -58,6 +58,34 @@ def booking_units_check(*, resource: Resource, booker_unit: Unit | None) -> None
         raise ValidationFailed("resource_unit_inactive")
 
 
+def booking_access_check(
+    *, resource: Resource, member: Member, allowed_unit_ids: set[int], attendees: int
+) -> None:
+    """The rules that do not depend on when: an active member of an active unit, a resource
+    in service whose allow-list admits the unit, and room for the attendees. The first
+    checks of booking_rules_check; the search (bookings.selectors.resource_search) asks
+    them once per resource to say why it does not fit."""
+    if not member.is_active:
+        raise ValidationFailed("member_inactive")
+    booking_units_check(
+        resource=resource, booker_unit=member.unit if member.unit_id is not None else None
+    )
+    if resource.is_retired:
+        raise ValidationFailed("resource_retired")
+    if not member_unit_may_book(member, resource, allowed_unit_ids):
+        raise ValidationFailed("not_allowed_for_unit")
+    if attendees > resource.capacity:
+        raise ValidationFailed("too_many_attendees", params={"capacity": resource.capacity})
+
+
+def booking_duration_check(*, resource: Resource, duration: dt.timedelta) -> None:
+    """The resource's minimum and maximum duration (``too_short``, ``too_long``)."""
+    if duration < dt.timedelta(minutes=resource.min_duration_minutes):
+        raise ValidationFailed("too_short", params={"minutes": resource.min_duration_minutes})
+    if duration > dt.timedelta(minutes=resource.max_duration_minutes):
+        raise ValidationFailed("too_long", params={"minutes": resource.max_duration_minutes})
+
+
 def booking_rules_check(
     *,
     resource: Resource,
@@ -75,28 +103,16 @@ def booking_rules_check(
     resource's calendar covering [start, end); it is called only once every rule that needs
     no calendar holds, so an absurd request is refused before any calendar is built.
     """
-    if not member.is_active:
-        raise ValidationFailed("member_inactive")
-    booking_units_check(
-        resource=resource, booker_unit=member.unit if member.unit_id is not None else None
+    booking_access_check(
+        resource=resource, member=member, allowed_unit_ids=allowed_unit_ids, attendees=attendees
     )
-    if resource.is_retired:
-        raise ValidationFailed("resource_retired")
-    if not member_unit_may_book(member, resource, allowed_unit_ids):
-        raise ValidationFailed("not_allowed_for_unit")
-    if attendees > resource.capacity:
-        raise ValidationFailed("too_many_attendees", params={"capacity": resource.capacity})
     if start < now:
         raise ValidationFailed("in_the_past")
     if start < booking_earliest_start(resource=resource, now=now):
         raise ValidationFailed("too_little_notice", params={"minutes": resource.min_notice_minutes})
     if end > booking_horizon_end(resource=resource, now=now):
         raise ValidationFailed("too_far_ahead", params={"days": resource.max_days_ahead})
-    duration = end - start
-    if duration < dt.timedelta(minutes=resource.min_duration_minutes):
-        raise ValidationFailed("too_short", params={"minutes": resource.min_duration_minutes})
-    if duration > dt.timedelta(minutes=resource.max_duration_minutes):
-        raise ValidationFailed("too_long", params={"minutes": resource.max_duration_minutes})
+    booking_duration_check(resource=resource, duration=end - start)
     if not (on_slot_boundary(start, resource.slot) and on_slot_boundary(end, resource.slot)):
         raise ValidationFailed("not_on_slot_boundary", params={"minutes": resource.slot_minutes})
     hours = calendar()

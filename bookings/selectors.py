@@ -4,19 +4,29 @@ Each function runs a fixed number of queries whatever the span or the number of 
 the resource's opening hours (unless prefetched), make-up days, closures, and bookings.
 
 Also the API's reads: bookings scoped to the caller through alliance.access (the same
-policy as the per-object helpers), and which resources are free for a whole window.
+policy as the per-object helpers). The search by time is in bookings.search.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import BigIntegerField, Case, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -24,11 +34,11 @@ from alliance.access import bookings_decidable_by, bookings_visible_to
 from alliance.errors import NotFound, ValidationFailed
 from alliance.models import Member
 from bookings.constraints import TsTzRange
-from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
+from bookings.models import BLOCKING_STATUSES, Booking, BookingEvent, BookingStatus
 from bookings.rules import (
+    booking_duration_check,
     booking_earliest_start,
     booking_horizon_end,
-    booking_rules_check,
     ceil_to_slot,
 )
 from resources.intervals import Interval, clip, merge, subtract
@@ -38,7 +48,6 @@ from resources.selectors import (
     local_midnight,
     opening_hours_prefetch,
     resource_calendar_get,
-    resource_calendars_get,
 )
 
 
@@ -56,6 +65,8 @@ class Availability:
     open: list[Interval]
     busy: list[Interval]
     free: list[Interval]
+    #: With a duration: every bookable start of a slot that long (bookable_start_times).
+    start_times: list[dt.datetime] | None = None
 
 
 def blocking_overlapping(
@@ -118,16 +129,61 @@ def bookable_intervals(
     return [i for i in free if i.duration >= minimum]
 
 
+def slot_starts(
+    intervals: Sequence[Interval], *, duration: dt.timedelta, slot: dt.timedelta
+) -> Iterator[dt.datetime]:
+    """Every start on the slot grid of a ``duration`` long slot inside one of ``intervals``
+    (normalised), in order. A generator: callers take as many as they need."""
+    for interval in intervals:
+        start = ceil_to_slot(interval.start, slot)
+        while start + duration <= interval.end:
+            yield start
+            start += slot
+
+
+def slot_duration_check(*, resource: Resource, duration: dt.timedelta) -> None:
+    """A duration ``resource`` takes: its minimum and maximum (bookings.rules), and whole
+    slots, since a booking both starts and ends on the grid (``not_on_slot_boundary``)."""
+    booking_duration_check(resource=resource, duration=duration)
+    if duration % resource.slot:
+        raise ValidationFailed("not_on_slot_boundary", params={"minutes": resource.slot_minutes})
+
+
+def bookable_start_times(
+    *, free: list[Interval], resource: Resource, window: Interval, duration: dt.timedelta
+) -> list[dt.datetime]:
+    """Every start inside ``window`` of a bookable ``duration`` long slot, given ``free`` =
+    bookable_intervals() read past the window's end by at least ``duration``. No query.
+    (resource_availability_get reads one day past the window: a slot longer than a day
+    that starts near its end is left out.)
+    Precondition: slot_duration_check passed (else the grid would be wrong)."""
+    reach = clip(free, window.start, window.end + duration)
+    return [
+        start
+        for start in slot_starts(reach, duration=duration, slot=resource.slot)
+        if start < window.end
+    ]
+
+
 def resource_availability_get(
-    *, resource: Resource, date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None
+    *,
+    resource: Resource,
+    date_from: dt.date,
+    date_to: dt.date,
+    now: dt.datetime | None = None,
+    duration: dt.timedelta | None = None,
 ) -> Availability:
     """Open, busy and free intervals of ``resource`` over local dates date_from..date_to.
 
     ``open`` is opening hours minus closures; ``busy`` is booked time (merged, without
     buffers, so it reveals nobody's name or purpose); ``free`` is where a new booking may
-    lie now (see bookable_intervals). Queries: 3, plus 1 unless opening hours were
-    prefetched, whatever the span or the number of bookings.
+    lie now (see bookable_intervals). With ``duration``, also ``start_times``: where a
+    booking that long may start (ValidationFailed for a duration the resource never takes,
+    before any query). Queries: 3, plus 1 unless opening hours were prefetched, whatever
+    the span or the number of bookings.
     """
+    if duration is not None:
+        slot_duration_check(resource=resource, duration=duration)
     now = now or timezone.now()
     start = local_midnight(date_from)
     end = local_midnight(date_to + dt.timedelta(days=1))
@@ -147,6 +203,11 @@ def resource_availability_get(
         open=clip(calendar.open, start, end),
         busy=clip(busy, start, end),
         free=clip(free, start, end),
+        start_times=None
+        if duration is None
+        else bookable_start_times(
+            free=free, resource=resource, window=Interval(start, end), duration=duration
+        ),
     )
 
 
@@ -275,6 +336,43 @@ def booking_get_for_member(*, member: Member | None, booking_id: int) -> Booking
     return booking
 
 
+def booking_status_reason() -> Subquery:
+    """The reason given with a booking's last status change (approval, rejection,
+    cancellation…), "" when none was given: a subquery, so a list costs no query per row.
+    Entries that change no status (check-in, reminders) are not status changes."""
+    return Subquery(
+        BookingEvent.objects.filter(booking_id=OuterRef("pk"))
+        .exclude(from_status=F("to_status"))
+        .order_by("-at", "-pk")
+        .values("reason")[:1]
+    )
+
+
+def booking_list_with_status_for_member(*, member: Member | None) -> QuerySet[Booking]:
+    """booking_list_for_member, each booking with ``status_reason`` (booking_status_reason)."""
+    return booking_list_for_member(member=member).annotate(status_reason=booking_status_reason())
+
+
+def booking_detail_get_for_member(*, member: Member | None, booking_id: int) -> Booking:
+    """One booking ``member`` may see, with ``status_reason`` and its history (``events``
+    with their actors, oldest first) prefetched: three queries. NotFound as
+    booking_get_for_member, so another's history is never shown."""
+    booking = (
+        booking_list_with_status_for_member(member=member)
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=BookingEvent.objects.select_related("actor").order_by("at", "pk"),
+            )
+        )
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
 def booking_list_to_decide(*, member: Member | None) -> QuerySet[Booking]:
     """Pending bookings ``member`` may approve or reject, oldest request first."""
     return (
@@ -282,59 +380,6 @@ def booking_list_to_decide(*, member: Member | None) -> QuerySet[Booking]:
         .select_related("resource", "resource__unit", "member", "unit")
         .order_by("created_at", "pk")
     )
-
-
-def resource_ids_free_between(
-    *,
-    resources: Sequence[Resource],
-    member: Member | None,
-    start: dt.datetime,
-    end: dt.datetime,
-    now: dt.datetime,
-) -> set[int]:
-    """Ids of the ``resources`` that ``member`` could book for all of [start, end) now.
-
-    The scheduler's own test (bookings.services.booking_create): every rule of
-    bookings.rules.booking_rules_check for one attendee (active units included), and no
-    blocking booking within the resource's buffer. A caller who is not a member yet is
-    judged as a member of no unit, so resources with an allow-list are never free for them.
-
-    Preconditions: ``unit`` loaded, ``opening_hours`` and ``allowed_units`` prefetched, and
-    the member's ``unit`` loaded. Queries: three (make-up days, closures, bookings) whatever
-    the number of resources.
-    """
-    if not resources or end <= start:
-        return set()
-    member = member or Member(is_active=True)
-    calendars = resource_calendars_get(resources=resources, start=start, end=end)
-    widest_buffer = max(r.buffer for r in resources)
-    taken: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
-    for resource_id, b_start, b_blocked_until in blocking_overlapping(
-        Booking.objects.filter(resource_id__in=[r.pk for r in resources]),
-        start=start,
-        end=end + widest_buffer,
-    ).values_list("resource_id", "start", "blocked_until"):
-        taken.setdefault(resource_id, []).append((b_start, b_blocked_until))
-    free = set()
-    for resource in resources:
-        try:
-            booking_rules_check(
-                resource=resource,
-                member=member,
-                allowed_unit_ids={unit.pk for unit in resource.allowed_units.all()},
-                start=start,
-                end=end,
-                attendees=1,
-                now=now,
-                calendar=lambda resource=resource: calendars[resource.pk],
-            )
-        except ValidationFailed:
-            continue
-        # The same overlap test as bookings.selectors.blocking_spans_between.
-        if any(b_start < end + resource.buffer for b_start, _ in taken.get(resource.pk, ())):
-            continue
-        free.add(resource.pk)
-    return free
 
 
 def member_bookings_of_resource_between(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -60,9 +61,31 @@ class ResourceCalendar:
         return subtract(self.opening, merge((c.start, c.end) for c in self.closures))
 
 
+class OpeningWindow(NamedTuple):
+    """A weekly opening window as opening_intervals reads it (an OpeningHours, or a row)."""
+
+    weekday: int
+    start_time: dt.time
+    end_time: dt.time
+
+
+def opening_windows_get(*, resource_ids: Sequence[int]) -> dict[int, list[OpeningWindow]]:
+    """The weekly opening windows of many resources by id, in one query, as plain rows:
+    building hundreds of model instances would cost more than the search they serve."""
+    windows: dict[int, list[OpeningWindow]] = {}
+    rows = (
+        OpeningHours.objects.filter(resource_id__in=resource_ids)
+        .order_by("resource_id", "weekday", "start_time")
+        .values_list("resource_id", "weekday", "start_time", "end_time")
+    )
+    for resource_id, *window in rows:
+        windows.setdefault(resource_id, []).append(OpeningWindow(*window))
+    return windows
+
+
 def opening_intervals(
     *,
-    hours: list[OpeningHours],
+    hours: Sequence[OpeningHours | OpeningWindow],
     first_day: dt.date,
     last_day: dt.date,
     makeup_days: dict[dt.date, int],
@@ -72,7 +95,7 @@ def opening_intervals(
     A window ending at 00:00 runs to the next midnight, so adjacent days merge into one
     interval across midnight. On a make-up working day the hours of ``opens_as`` apply.
     """
-    by_weekday: dict[int, list[OpeningHours]] = {}
+    by_weekday: dict[int, list[OpeningHours | OpeningWindow]] = {}
     for window in hours:
         by_weekday.setdefault(window.weekday, []).append(window)
     zone = alliance_zone()
@@ -128,14 +151,20 @@ def closure_list_for_resource(*, resource_id: int) -> QuerySet[Closure]:
 
 
 def resource_calendars_get(
-    *, resources: Sequence[Resource], start: dt.datetime, end: dt.datetime
+    *,
+    resources: Sequence[Resource],
+    start: dt.datetime,
+    end: dt.datetime,
+    hours: dict[int, list[OpeningWindow]] | None = None,
 ) -> dict[int, ResourceCalendar]:
     """The calendar of each resource around [start, end), keyed by resource id, in two
     queries for all of them (make-up days, closures).
 
     Opening intervals are computed for whole local days, one day wider on each side so that
     an interval running across the edge of the span is seen whole. Precondition: the
-    resources' ``opening_hours`` are prefetched, else each costs one more query.
+    resources' ``opening_hours`` are prefetched, else each costs one more query; or
+    ``hours`` gives them by resource id (opening_windows_get: rows, not model instances,
+    for many resources at once).
     """
     zone = alliance_zone()
     first_day = start.astimezone(zone).date() - dt.timedelta(days=1)
@@ -168,7 +197,9 @@ def resource_calendars_get(
     calendars = {}
     for resource in resources:
         opening = opening_intervals(
-            hours=list(resource.opening_hours.all()),
+            hours=list(resource.opening_hours.all())
+            if hours is None
+            else hours.get(resource.pk, []),
             first_day=first_day,
             last_day=last_day,
             makeup_days=makeup_days,

@@ -24,13 +24,18 @@ from api.v1.filters import BookingFilter
 from api.v1.serializers.bookings import (
     BookingCheckInInputSerializer,
     BookingCreateInputSerializer,
+    BookingDetailOutputSerializer,
     BookingOutputSerializer,
     BookingReasonInputSerializer,
     BookingRejectInputSerializer,
 )
 from api.v1.serializers.common import errors, list_errors
 from bookings.models import Booking
-from bookings.selectors import booking_get_for_member, booking_list_for_member
+from bookings.selectors import (
+    booking_detail_get_for_member,
+    booking_get_for_member,
+    booking_list_with_status_for_member,
+)
 from bookings.services import (
     booking_approve,
     booking_cancel,
@@ -51,7 +56,7 @@ class BookingListCreateApi(ListAPIView):
     throttle_classes = [BookingCreateThrottle]  # POSTs only: a ceiling per member
 
     def get_queryset(self) -> QuerySet[Booking]:
-        return booking_list_for_member(member=request_member(self.request))
+        return booking_list_with_status_for_member(member=request_member(self.request))
 
     @extend_schema(
         tags=["bookings"],
@@ -96,7 +101,8 @@ class BookingListCreateApi(ListAPIView):
                 {"resource": [field.error_messages["does_not_exist"].format(pk_value=resource_id)]},
                 code="does_not_exist",
             ) from None
-        return Response(BookingOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
+        answer = BookingOutputSerializer(booking, context={"request": request})
+        return Response(answer.data, status=status.HTTP_201_CREATED)
 
 
 class BookingDetailApi(APIView):
@@ -105,12 +111,19 @@ class BookingDetailApi(APIView):
     @extend_schema(
         tags=["bookings"],
         operation_id="bookings_retrieve",
-        responses={200: BookingOutputSerializer, **errors(401, 403, 404)},
+        responses={200: BookingDetailOutputSerializer, **errors(401, 403, 404)},
     )
     def get(self, request: Request, booking_id: int) -> Response:
-        """One booking the caller may see; 404 for any other."""
-        booking = booking_get_for_member(member=request_member(request), booking_id=booking_id)
-        return Response(BookingOutputSerializer(booking).data)
+        """One booking the caller may see, with its history (who, when, why); 404 for any
+        other."""
+        return _detail_answer(request, booking_id)
+
+
+def _detail_answer(request: Request, booking_id: int) -> Response:
+    """The booking as its detail shows it, read afresh (after an action: its new state and
+    history)."""
+    booking = booking_detail_get_for_member(member=request_member(request), booking_id=booking_id)
+    return Response(BookingDetailOutputSerializer(booking, context={"request": request}).data)
 
 
 class _BookingActionApi(APIView):
@@ -128,13 +141,11 @@ class _BookingActionApi(APIView):
         booking_get_for_member(member=member, booking_id=booking_id)
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        booking = self.act(
-            actor=member, booking_id=booking_id, reason=data.validated_data["reason"]
-        )
-        return Response(BookingOutputSerializer(booking).data)
+        self.act(actor=member, booking_id=booking_id, reason=data.validated_data["reason"])
+        return _detail_answer(request, booking_id)
 
 
-_ACTION_RESPONSES = {200: BookingOutputSerializer, **errors(400, 401, 403, 404, 409, 503)}
+_ACTION_RESPONSES = {200: BookingDetailOutputSerializer, **errors(400, 401, 403, 404, 409, 503)}
 
 
 @extend_schema(
@@ -189,10 +200,8 @@ class BookingCheckInApi(APIView):
         booking_get_for_member(member=member, booking_id=booking_id)
         data = BookingCheckInInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        booking = booking_check_in(
-            actor=member, booking_id=booking_id, code=data.validated_data["code"]
-        )
-        return Response(BookingOutputSerializer(booking).data)
+        booking_check_in(actor=member, booking_id=booking_id, code=data.validated_data["code"])
+        return _detail_answer(request, booking_id)
 
 
 @extend_schema(
@@ -208,5 +217,5 @@ class BookingCheckOutApi(APIView):
     def post(self, request: Request, booking_id: int) -> Response:
         member = request_member(request)
         booking_get_for_member(member=member, booking_id=booking_id)
-        booking = booking_check_out(actor=member, booking_id=booking_id)
-        return Response(BookingOutputSerializer(booking).data)
+        booking_check_out(actor=member, booking_id=booking_id)
+        return _detail_answer(request, booking_id)

@@ -1,8 +1,9 @@
 """Query-string filters of the resource and booking lists (django-filter).
 
 Filters parse and narrow querysets; which rows a caller may see at all is decided before
-(bookings.selectors scopes through alliance.access), and whether a resource is free is the
-scheduler's decision (bookings.selectors.resource_ids_free_between).
+(bookings.selectors scopes through alliance.access), and whether a resource has a bookable
+slot is the scheduler's decision (bookings.search.resource_search), whose answers the list
+serializer shows (``first_slots``, ``unfit``) from ``request.resource_search``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +21,9 @@ from alliance.models import Unit
 from api.authentication import request_member
 from api.fields import LocalInstantFormField, StrictBooleanFormField
 from bookings.models import Booking, BookingStatus
-from bookings.selectors import resource_ids_free_between
+from bookings.search import resource_search
 from resources.models import Resource, ResourceKind
+from resources.services import RULE_BOUNDS
 
 #: The longest window ``free_from``..``free_to`` may span (no booking is longer).
 FREE_WINDOW_MAX_DAYS = 62
@@ -33,6 +35,12 @@ class LocalInstantFilter(django_filters.CharFilter):
     CharFilter for the schema: the parameter is a string in either of two formats.)"""
 
     field_class = LocalInstantFormField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number: 1.5 is 400 ``invalid``, not 1."""
+
+    field_class = forms.IntegerField
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
@@ -48,6 +56,8 @@ class _ResourceFilterForm(forms.Form):
             return data
         free_from, free_to = data.get("free_from"), data.get("free_to")
         if free_from is None and free_to is None:
+            if data.get("duration") is not None or data.get("include_unfit"):
+                raise ValidationFailed("invalid", fields={"free_from": ["required"]})
             return data
         if free_from is None or free_to is None:
             missing = "free_from" if free_from is None else "free_to"
@@ -79,8 +89,9 @@ class ResourceFilter(django_filters.FilterSet):
     free_from = LocalInstantFilter(
         method="filter_nothing",
         help_text=_(
-            "With free_to: only resources you could book for the whole window "
-            "(opening hours, closures, rules and other bookings). "
+            "With free_to: only resources with a slot of `duration` you could book inside "
+            "the window (opening hours, closures, rules, other bookings and their buffers); "
+            "each lists its first_slots. "
             "YYYY-MM-DD or ISO 8601; without an offset, Asia/Shanghai time."
         ),
     )
@@ -88,6 +99,22 @@ class ResourceFilter(django_filters.FilterSet):
         method="filter_nothing",
         help_text=_("End of the free_from window; a date means the end of that day."),
         date_means_end_of_day=True,
+    )
+    duration = IntegerFilter(
+        method="filter_nothing",
+        min_value=1,
+        max_value=RULE_BOUNDS["max_duration_minutes"][1],
+        help_text=_(
+            "With free_from/free_to: the slot's length in minutes; by default each "
+            "resource's minimum duration."
+        ),
+    )
+    include_unfit = StrictBooleanFilter(
+        method="filter_flag",
+        help_text=_(
+            "With free_from/free_to: also list the resources without a slot, after those "
+            "with one, each with `unfit` saying why."
+        ),
     )
     include_retired = StrictBooleanFilter(
         method="filter_flag", help_text=_("Also list retired resources.")
@@ -122,15 +149,22 @@ class ResourceFilter(django_filters.FilterSet):
             queryset = queryset.filter(is_retired=False)
         queryset = super().filter_queryset(queryset)
         if data.get("free_from") is not None:
-            candidates = list(queryset.prefetch_related("opening_hours", "allowed_units"))
-            free_ids = resource_ids_free_between(
-                resources=candidates,
+            duration = data.get("duration")
+            results = resource_search(
+                resources=queryset,
                 member=request_member(self.request),
                 start=data["free_from"],
                 end=data["free_to"],
+                duration=None if duration is None else dt.timedelta(minutes=duration),
                 now=timezone.now(),
             )
-            queryset = queryset.filter(pk__in=free_ids)
+            self.request.resource_search = results
+            fitting = [pk for pk, result in results.items() if result.fits]
+            if data.get("include_unfit"):
+                order = Case(When(pk__in=fitting, then=Value(0)), default=Value(1))
+                queryset = queryset.order_by(order, *queryset.query.order_by)
+            else:
+                queryset = queryset.filter(pk__in=fitting)
         return queryset
 
 

@@ -24,17 +24,19 @@ from api.pagination import StandardPagination
 from api.v1.filters import SEARCH_MAX_LENGTH, ResourceFilter
 from api.v1.serializers.common import errors, list_errors
 from api.v1.serializers.resources import (
-    AvailabilityOutputSerializer,
-    AvailabilityQueryInputSerializer,
     ResourceCreateInputSerializer,
     ResourceDetailOutputSerializer,
-    ResourceListOutputSerializer,
     ResourceUpdateInputSerializer,
+)
+from api.v1.serializers.search import (
+    AvailabilityQueryWithDurationSerializer,
+    AvailabilityWithStartsOutputSerializer,
+    ResourceSearchOutputSerializer,
 )
 from bookings.selectors import resource_availability_get
 from resources.models import Resource
 from resources.selectors import resource_get, resource_list
-from resources.services import resource_create, resource_retire, resource_update
+from resources.services import RULE_BOUNDS, resource_create, resource_retire, resource_update
 
 
 class BrowseOrManage:
@@ -60,7 +62,7 @@ def _service_kwargs(validated: dict) -> dict:
 
 
 class ResourceListApi(BrowseOrManage, ListAPIView):
-    serializer_class = ResourceListOutputSerializer
+    serializer_class = ResourceSearchOutputSerializer
     filterset_class = ResourceFilter
     pagination_class = StandardPagination
 
@@ -75,13 +77,28 @@ class ResourceListApi(BrowseOrManage, ListAPIView):
                 "q",
                 {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
                 description=ResourceFilter.base_filters["q"].extra["help_text"],
-            )
+            ),
+            OpenApiParameter(
+                "duration",
+                {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": RULE_BOUNDS["max_duration_minutes"][1],
+                },
+                description=ResourceFilter.base_filters["duration"].extra["help_text"],
+            ),
         ],
-        responses={200: ResourceListOutputSerializer(many=True), **list_errors(401)},
+        responses={200: ResourceSearchOutputSerializer(many=True), **list_errors(401)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The catalogue, by unit and name. Retired resources are left out unless
-        `include_retired=true`; `free_from`+`free_to` keep those bookable for that window."""
+        `include_retired=true`.
+
+        Search by time: `free_from`+`free_to` (and `duration` in minutes, by default each
+        resource's minimum) keep the resources with at least one slot of that length you
+        could book inside the window now, each with its `first_slots`. With
+        `include_unfit=true` the others follow, each with `unfit` saying why (closed, not
+        open to your unit, fully booked, …)."""
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -157,18 +174,31 @@ class ResourceAvailabilityApi(APIView):
             OpenApiParameter(
                 "to", dt.date, required=True, description="Last local date, included."
             ),
+            OpenApiParameter(
+                "duration",
+                {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": RULE_BOUNDS["max_duration_minutes"][1],
+                },
+                description="Minutes: also answer `start_times`, the bookable starts of a "
+                "slot this long. 400 `too_short`, `too_long` or `not_on_slot_boundary` for a "
+                "length the resource never takes.",
+            ),
         ],
-        responses={200: AvailabilityOutputSerializer, **errors(400, 401, 404)},
+        responses={200: AvailabilityWithStartsOutputSerializer, **errors(400, 401, 404)},
     )
     def get(self, request: Request, resource_id: int) -> Response:
         """Open, busy and free time of a resource over local dates ``from``..``to`` (at most
         62 days). ``busy`` says when, never who or why."""
         resource = resource_get(resource_id=resource_id, prefetch=("opening_hours",))
-        query = AvailabilityQueryInputSerializer(data=request.query_params)
+        query = AvailabilityQueryWithDurationSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        duration = query.validated_data.get("duration")
         availability = resource_availability_get(
             resource=resource,
             date_from=query.validated_data["from"],
             date_to=query.validated_data["to"],
+            duration=None if duration is None else dt.timedelta(minutes=duration),
         )
-        return Response(AvailabilityOutputSerializer(availability).data)
+        return Response(AvailabilityWithStartsOutputSerializer(availability).data)

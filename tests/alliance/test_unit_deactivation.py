@@ -18,7 +18,7 @@ from alliance.services import member_create, member_update, unit_deactivate, uni
 from alliance.tokens import member_invite_renew
 from bookings.jobs import bookings_expire_due
 from bookings.models import Booking, BookingEvent, BookingStatus
-from bookings.selectors import resource_ids_free_between
+from bookings.search import resource_search
 from bookings.services import booking_approve, booking_cancel, booking_create, booking_reject
 from notifications.models import Notification
 from resources.models import Resource
@@ -108,28 +108,26 @@ def test_a_resource_of_a_deactivated_unit_cannot_be_booked(bay, campus, secretar
 
 
 def test_a_deactivated_units_resources_are_never_free_in_a_search(bay, campus, secretariat):
-    resources = list(
-        Resource.objects.select_related("unit").prefetch_related("opening_hours", "allowed_units")
-    )
-    free = resource_ids_free_between(
-        resources=resources, member=campus["researcher"], start=START, end=END, now=NOW
-    )
-    assert free == {bay["resource"].pk, campus["resource"].pk}
+    def search(member) -> dict[int, str | None]:
+        results = resource_search(
+            resources=Resource.objects.select_related("unit"),
+            member=member,
+            start=START,
+            end=END,
+            duration=END - START,
+            now=NOW,
+        )
+        return {pk: result.reason for pk, result in results.items()}
+
+    assert search(campus["researcher"]) == {bay["resource"].pk: None, campus["resource"].pk: None}
 
     deactivate(bay["unit"], secretariat)
-    resources = list(
-        Resource.objects.select_related("unit").prefetch_related("opening_hours", "allowed_units")
-    )
 
-    assert resource_ids_free_between(
-        resources=resources, member=fresh(campus["researcher"]), start=START, end=END, now=NOW
-    ) == {campus["resource"].pk}
-    assert (
-        resource_ids_free_between(
-            resources=resources, member=fresh(bay["researcher"]), start=START, end=END, now=NOW
-        )
-        == set()
-    )
+    assert search(fresh(campus["researcher"])) == {
+        bay["resource"].pk: "resource_unit_inactive",
+        campus["resource"].pk: None,
+    }
+    assert set(search(fresh(bay["researcher"])).values()) == {"booking_unit_inactive"}
 
 
 def test_reactivating_the_unit_lets_its_members_book_again(bay, campus, secretariat):

@@ -50,6 +50,7 @@ def test_availability_shows_open_busy_and_free_time_in_local_time(world):
         "open": [span("24T08:00", "24T18:00")],
         "busy": [span("24T10:00", "24T11:00")],
         "free": [span("24T08:00", "24T10:00"), span("24T11:00", "24T18:00")],
+        "start_times": None,  # with a duration only (tests/api/test_start_times.py)
     }
     assert "秘密课题" not in response.content.decode()
     assert "王研究员" not in response.content.decode()

@@ -70,6 +70,12 @@ def test_a_researcher_books_a_free_slot_and_gets_the_booking_back(world):
         "cancelled_late": False,
         "created_at": "2026-11-23T08:00:00+08:00",
         "updated_at": "2026-11-23T08:00:00+08:00",
+        "status_label": "待审批",
+        "status_reason": "",
+        "resource_location": "光明科学城",
+        "can_cancel": True,
+        "cancel_is_late": False,
+        "can_check_in": False,
     }
     assert booking.start == local(2026, 11, 24, 10)
     assert booking.events.get().action == BookingEvent.Action.CREATED

@@ -6,8 +6,7 @@ import pytest
 
 from resources.models import ResourceKind
 from tests.api.world import World, client_for, world_build
-from tests.conftest import local
-from tests.factories import BookingFactory, ClosureFactory, ResourceFactory, UnitFactory
+from tests.factories import ResourceFactory, UnitFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -48,6 +47,9 @@ def test_the_catalogue_lists_resources_by_unit_then_name(world):
         "capacity": 10,
         "requires_approval": True,
         "is_retired": False,
+        "duration_minutes": None,  # set by a search by time (tests/api/test_search.py)
+        "first_slots": None,
+        "unfit": None,
     }
 
 
@@ -110,79 +112,7 @@ def test_the_catalogue_runs_a_fixed_number_of_queries(world, django_assert_max_n
 # --- Free for a window --------------------------------------------------------------------
 
 
-def free(member, start: str, end: str, **params) -> list[str]:
-    return listed(member, free_from=start, free_to=end, **params)
-
-
-def test_free_window_keeps_only_resources_bookable_for_all_of_it(world):
-    BookingFactory(
-        resource=world.other_resource,
-        member=world.other_researcher,
-        start=local(2026, 11, 24, 11),
-        end=local(2026, 11, 24, 12),
-    )
-
-    assert free(world.researcher, "2026-11-24T09:00", "2026-11-24T10:00") == ["冷冻电镜", "报告厅"]
-    assert free(world.researcher, "2026-11-24T10:00", "2026-11-24T11:30") == ["冷冻电镜"]
-
-
-def test_free_window_respects_the_cleanup_buffer_of_each_resource(world):
-    buffered = ResourceFactory(unit=world.resource.unit, name="培养箱", buffer_minutes=60)
-    BookingFactory(
-        resource=buffered,
-        member=world.researcher,
-        start=local(2026, 11, 24, 12),
-        end=local(2026, 11, 24, 13),
-    )
-
-    # 11:00–12:00 would leave no clean-up hour before the 12:00 booking; 10:00–11:00 does.
-    assert "培养箱" not in free(world.researcher, "2026-11-24T11:00", "2026-11-24T12:00")
-    assert "培养箱" not in free(world.researcher, "2026-11-24T13:00", "2026-11-24T14:00")
-    assert "培养箱" in free(world.researcher, "2026-11-24T10:00", "2026-11-24T11:00")
-    assert "培养箱" in free(world.researcher, "2026-11-24T14:00", "2026-11-24T15:00")
-
-
-def test_free_window_applies_opening_hours_closures_and_rules(world):
-    ClosureFactory(
-        resource=world.resource,
-        start=local(2026, 11, 25, 0),
-        end=local(2026, 11, 26, 0),
-        reason="年度维护",
-    )
-
-    # Closed for maintenance on the 25th; the venue is fine.
-    assert free(world.researcher, "2026-11-25T10:00", "2026-11-25T11:00") == ["报告厅"]
-    # Saturday: neither opens.
-    assert free(world.researcher, "2026-11-28T10:00", "2026-11-28T11:00") == []
-    # Longer than the 240-minute maximum, off the 30-minute grid, or too soon.
-    assert free(world.researcher, "2026-11-24T08:00", "2026-11-24T13:00") == []
-    assert free(world.researcher, "2026-11-24T10:10", "2026-11-24T11:10") == []
-    assert free(world.researcher, "2026-11-23T08:30", "2026-11-23T09:30") == []
-
-
-def test_an_alliance_wide_closure_frees_nothing(world):
-    ClosureFactory(
-        resource=None, start=local(2026, 11, 24, 0), end=local(2026, 11, 25, 0), reason="假日"
-    )
-
-    assert free(world.researcher, "2026-11-24T10:00", "2026-11-24T11:00") == []
-
-
-def test_free_window_honours_the_resource_s_allow_list(world):
-    world.resource.allowed_units.set([world.other_researcher.unit])
-
-    assert free(world.researcher, "2026-11-24T10:00", "2026-11-24T11:00") == ["报告厅"]
-    assert free(world.other_researcher, "2026-11-24T10:00", "2026-11-24T11:00") == [
-        "冷冻电镜",
-        "报告厅",
-    ]
-
-
-def test_free_window_combines_with_other_filters(world):
-    assert free(world.researcher, "2026-11-24", "2026-11-24T11:00", kind="venue") == []
-    assert free(world.researcher, "2026-11-24T10:00", "2026-11-24T11:00", kind="venue") == [
-        "报告厅"
-    ]
+# The search by time itself: tests/api/test_search.py.
 
 
 @pytest.mark.parametrize(
@@ -222,26 +152,6 @@ def test_a_bad_free_window_is_400(world, params, code, field, field_code):
     assert response.status_code == 400
     assert response.json()["code"] == code
     assert response.json()["fields"][field][0]["code"] == field_code
-
-
-def test_free_window_runs_a_fixed_number_of_queries_whatever_the_catalogue_size(
-    world, django_assert_max_num_queries
-):
-    for n in range(30):
-        resource = ResourceFactory(unit=UnitFactory(), name=f"仪器{n}", buffer_minutes=n % 3 * 30)
-        ClosureFactory(resource=resource, start=local(2026, 11, 26), end=local(2026, 11, 27))
-        BookingFactory(
-            resource=resource,
-            member=world.researcher,
-            start=local(2026, 11, 24, 8 + n % 6),
-            end=local(2026, 11, 24, 9 + n % 6),
-        )
-    client = client_for(world.researcher)
-
-    with django_assert_max_num_queries(11):
-        response = client.get(URL, {"free_from": "2026-11-24T13:00", "free_to": "2026-11-24T15:00"})
-
-    assert response.json()["count"] == 2 + 30 - 10  # the 10 with a 60-minute buffer are out
 
 
 # --- One resource -------------------------------------------------------------------------

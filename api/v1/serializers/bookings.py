@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from alliance.errors import ValidationFailed
+from alliance.models import Member
+from api.authentication import request_member
 from api.fields import ID_MAX, LocalDateTimeField, StrictCharField
 from api.v1.serializers.common import InputSerializer
-from bookings.models import BookingStatus
+from bookings.lifecycle import booking_can_cancel, booking_can_check_in, booking_cancel_is_late
+from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.services import ATTENDEES_MAX, PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
 from resources.services import RULE_BOUNDS
 
@@ -81,6 +85,78 @@ class BookingOutputSerializer(serializers.Serializer):
     )
     created_at = LocalDateTimeField()
     updated_at = LocalDateTimeField()
+    status_label = serializers.CharField(
+        source="get_status_display", help_text="The status in the caller's language."
+    )
+    status_reason = serializers.SerializerMethodField(
+        help_text="The reason given with the last status change (why it was rejected or "
+        "cancelled…); empty when none was given."
+    )
+    resource_location = serializers.CharField(source="resource.location")
+    can_cancel = serializers.SerializerMethodField(
+        help_text="Whether the caller may cancel it now (bookings.lifecycle rules)."
+    )
+    cancel_is_late = serializers.SerializerMethodField(
+        help_text="Whether cancelling now counts as late (inside "
+        "`BOOKING_LATE_CANCEL_MINUTES` before the start): warn before cancelling."
+    )
+    can_check_in = serializers.SerializerMethodField(
+        help_text="Whether the caller may check in now (with the resource's QR code; a "
+        "manager of the resource's unit needs none)."
+    )
+
+    # Per caller: the member of the context's request, at one ``now`` for the whole answer.
+
+    def _member(self) -> Member | None:
+        if "member" not in self.context:
+            request = self.context.get("request")
+            self.context["member"] = None if request is None else request_member(request)
+        return self.context["member"]
+
+    def _now(self) -> dt.datetime:
+        return self.context.setdefault("now", timezone.now())
+
+    def get_status_reason(self, booking: Booking) -> str:
+        # A booking just created carries no annotation: its only change had no reason.
+        return getattr(booking, "status_reason", None) or ""
+
+    def get_can_cancel(self, booking: Booking) -> bool:
+        return booking_can_cancel(self._member(), booking, self._now())
+
+    def get_cancel_is_late(self, booking: Booking) -> bool:
+        return booking_cancel_is_late(booking, self._now())
+
+    def get_can_check_in(self, booking: Booking) -> bool:
+        return booking_can_check_in(self._member(), booking, self._now())
+
+
+class BookingEventSerializer(serializers.Serializer):
+    """One entry of the booking's history: who did what, when and why."""
+
+    at = LocalDateTimeField()
+    actor_name = serializers.CharField(
+        source="actor.name", allow_null=True, help_text="Null when the system acted."
+    )
+    action = serializers.ChoiceField(choices=BookingEvent.Action.choices)
+    action_label = serializers.CharField(
+        source="get_action_display", help_text="In the caller's language."
+    )
+    from_status = serializers.ChoiceField(
+        choices=BookingStatus.choices, allow_null=True, help_text="Null for the request."
+    )
+    to_status = serializers.ChoiceField(choices=BookingStatus.choices)
+    reason = serializers.CharField()
+
+    def to_representation(self, event: BookingEvent) -> dict:
+        data = super().to_representation(event)
+        data["from_status"] = data["from_status"] or None
+        return data
+
+
+class BookingDetailOutputSerializer(BookingOutputSerializer):
+    """One booking with its history, oldest first."""
+
+    history = BookingEventSerializer(source="events.all", many=True)
 
 
 class BookingReasonInputSerializer(InputSerializer):
