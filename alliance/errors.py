@@ -120,6 +120,14 @@ MESSAGES = {
     ),
     # Input the schema does not allow (issue 7, schema fuzzing)
     "unknown_field": _("The request has fields this endpoint does not accept."),
+    # Resource photos (issue 8: resources.images, resources.photos)
+    "photo_not_image": _("The file is not an image, or it is damaged."),
+    "photo_too_large": _("The photo is too large; it may be at most %(megabytes)s MB."),
+    "photo_too_many_pixels": _(
+        "The photo has too many pixels; it may have at most %(pixels)s pixels."
+    ),
+    "photo_unsupported_format": _("Only JPEG, PNG and WebP photos are accepted."),
+    "photo_limit_reached": _("A resource may have at most %(count)s photos."),
 }
 
 

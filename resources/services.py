@@ -64,7 +64,18 @@ RULE_DEFAULTS = {
     "requires_approval": True,
     "requires_checkin": True,
 }
-TEXT_FIELDS = {"name": (100, True), "location": (200, False), "description": (5000, False)}
+#: Text fields: (max length, required); MULTILINE_FIELDS may hold line breaks.
+TEXT_FIELDS = {
+    "name": (100, True),
+    "building": (100, False),
+    "room": (50, False),
+    "address": (200, False),
+    "directions": (2000, False),
+    "contact_name": (50, False),
+    "contact_phone": (30, False),
+    "description": (5000, False),
+}
+MULTILINE_FIELDS = frozenset({"description", "directions"})
 RESOURCE_FIELDS = frozenset(
     {*RULE_BOUNDS, *TEXT_FIELDS, "kind", *BOOLEAN_RULES, "allowed_unit_ids"}
 )
@@ -120,7 +131,7 @@ def _text_values_clean(values: dict[str, Any]) -> dict[str, Any]:
                 field=field,
                 max_length=length,
                 required=required,
-                multiline=field == "description",
+                multiline=field in MULTILINE_FIELDS,
             )
     if "kind" in clean and clean["kind"] not in ResourceKind.values:
         raise ValidationFailed("invalid", fields={"kind": ["invalid_choice"]})
@@ -146,13 +157,17 @@ def _name_free(*, unit_id: int, name: str, exclude_pk: int | None = None) -> Non
         raise ValidationFailed("resource_name_taken", fields={"name": ["unique"]})
 
 
-def _manage_require(actor: Actor, resource: Resource) -> None:
+def resource_manage_require(actor: Actor, resource: Resource) -> None:
     """SYSTEM, or a member who may manage the resource (its unit's managers, the
-    secretariat, both of an active unit); anyone else is refused."""
+    secretariat, both of an active unit); anyone else is refused. Also for its photos
+    (resources.photos)."""
     actor_require(actor)
     if actor_is_system(actor) or member_can_manage_resource(actor, resource):
         return
     raise member_refusal(actor)
+
+
+_manage_require = resource_manage_require
 
 
 def _calendar_require(actor: Actor) -> None:
@@ -172,7 +187,12 @@ def resource_create(
     unit_id: int,
     kind: str,
     name: str,
-    location: str = "",
+    building: str = "",
+    room: str = "",
+    address: str = "",
+    directions: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
     description: str = "",
     capacity: int = RULE_DEFAULTS["capacity"],
     slot_minutes: int = RULE_DEFAULTS["slot_minutes"],
@@ -198,7 +218,17 @@ def resource_create(
     if not unit.is_active:
         raise ValidationFailed("unit_inactive")
     values = _text_values_clean(
-        {"kind": kind, "name": name, "location": location, "description": description}
+        {
+            "kind": kind,
+            "name": name,
+            "building": building,
+            "room": room,
+            "address": address,
+            "directions": directions,
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "description": description,
+        }
     )
     rules = {
         "capacity": capacity,
