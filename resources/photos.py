@@ -55,7 +55,7 @@ def photo_add(
     its length. Refusals: see resources.images; ``photo_limit_reached`` past
     PHOTOS_PER_RESOURCE_MAX photos; an unknown resource is NotFound."""
     resource = photo_upload_check(actor=actor, resource_id=resource_id)
-    caption = text_clean(caption, field="caption", max_length=CAPTION_MAX_LENGTH)
+    caption = text_clean(caption, field="caption", max_length=CAPTION_MAX_LENGTH, required=False)
     photo_size_check(size)
     processed = photo_process(upload)
     stem = secrets.token_hex(8)
@@ -137,7 +137,9 @@ def photo_update(
     resource_manage_require(actor, photo.resource)
     changed = []
     if caption is not None:
-        caption = text_clean(caption, field="caption", max_length=CAPTION_MAX_LENGTH)
+        caption = text_clean(
+            caption, field="caption", max_length=CAPTION_MAX_LENGTH, required=False
+        )
         if caption != photo.caption:
             photo.caption = caption
             changed.append("caption")

@@ -100,9 +100,12 @@ def test_optional_rules_appear_only_when_they_apply():
 
 
 def test_notice_of_days_reads_in_days():
-    assert texts("zh-hans", resource(min_notice_minutes=3 * 24 * 60, max_days_ahead=60))[
-        "min_notice_minutes"
-    ] == "至少提前 3 天"
+    assert (
+        texts("zh-hans", resource(min_notice_minutes=3 * 24 * 60, max_days_ahead=60))[
+            "min_notice_minutes"
+        ]
+        == "至少提前 3 天"
+    )
 
 
 def test_the_back_office_line_joins_the_sentences():
