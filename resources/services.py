@@ -167,9 +167,6 @@ def resource_manage_require(actor: Actor, resource: Resource) -> None:
     raise member_refusal(actor)
 
 
-_manage_require = resource_manage_require
-
-
 def _calendar_require(actor: Actor) -> None:
     """Alliance-wide calendar entries (holidays, make-up days): secretariat or SYSTEM."""
     actor_require(actor)
@@ -211,7 +208,7 @@ def resource_create(
     opening_hours_set. An empty ``allowed_unit_ids`` lets every member unit book it. A
     deactivated unit shares nothing new (``unit_inactive``).
     """
-    _manage_require(actor, Resource(unit_id=unit_id))
+    resource_manage_require(actor, Resource(unit_id=unit_id))
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
         raise NotFound()
@@ -267,7 +264,7 @@ def resource_update(*, actor: Actor, resource_id: int, **changes: Any) -> Resour
     try:
         with transaction.atomic():
             resource = resource_lock(resource_id)
-            _manage_require(actor, resource)
+            resource_manage_require(actor, resource)
             values = _text_values_clean(changes)
             allowed = values.pop("allowed_unit_ids", None)
             rules = {key: values.get(key, getattr(resource, key)) for key in RULE_DEFAULTS}
@@ -299,7 +296,7 @@ def resource_retire(*, actor: Actor, resource_id: int) -> Resource:
     """
     with transaction.atomic():
         resource = resource_lock(resource_id)
-        _manage_require(actor, resource)
+        resource_manage_require(actor, resource)
         if not resource.is_retired:
             resource.is_retired = True
             resource.save(update_fields=["is_retired", "updated_at"])
@@ -312,7 +309,7 @@ def resource_checkin_code_reset(*, actor: Actor, resource_id: int) -> Resource:
     secretariat. Each call draws a new code."""
     with transaction.atomic():
         resource = resource_lock(resource_id)
-        _manage_require(actor, resource)
+        resource_manage_require(actor, resource)
         resource.checkin_code = new_checkin_code()
         resource.save(update_fields=["checkin_code", "updated_at"])
     return resource
@@ -378,7 +375,7 @@ def opening_hours_set(
     clean = _windows_clean(windows)
     with transaction.atomic():
         resource = resource_lock(resource_id)
-        _manage_require(actor, resource)
+        resource_manage_require(actor, resource)
         current = list(resource.opening_hours.order_by("weekday", "start_time"))
         if [(w.weekday, w.start_time, w.end_time) for w in current] == clean:
             return current
@@ -417,7 +414,7 @@ def closure_create(
             resource = None
         else:
             resource = resource_lock(resource_id)
-            _manage_require(actor, resource)
+            resource_manage_require(actor, resource)
             resource.save(update_fields=["updated_at"])  # a new version of its rules
         return Closure.objects.create(resource=resource, start=start, end=end, reason=reason)
 
@@ -431,7 +428,7 @@ def closure_delete(*, actor: Actor, closure_id: int) -> None:
         if closure.resource is None:
             _calendar_require(actor)
         else:
-            _manage_require(actor, closure.resource)
+            resource_manage_require(actor, closure.resource)
         closure.delete()
 
 
