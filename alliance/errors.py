@@ -131,6 +131,14 @@ MESSAGES = {
     "not_open_in_window": _("The resource is not open long enough in this window."),
     "closed_in_window": _("The resource is closed in this window: %(reason)s."),
     "fully_booked": _("Every slot of this length in this window is already booked."),
+    # Resource photos (issue 8: resources.images, resources.photos)
+    "photo_not_image": _("The file is not an image, or it is damaged."),
+    "photo_too_large": _("The photo is too large; it may be at most %(megabytes)s MB."),
+    "photo_too_many_pixels": _(
+        "The photo has too many pixels; it may have at most %(pixels)s pixels."
+    ),
+    "photo_unsupported_format": _("Only JPEG, PNG and WebP photos are accepted."),
+    "photo_limit_reached": _("A resource may have at most %(count)s photos."),
 }
 
 

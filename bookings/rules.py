@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from alliance.access import member_unit_may_book
 from alliance.errors import ValidationFailed
 from alliance.models import Member, Unit
+from resources.eligibility import booking_refusal, units_refusal
 from resources.intervals import covers
 from resources.models import Resource
 from resources.selectors import ResourceCalendar, alliance_zone, local_midnight
@@ -52,10 +52,9 @@ def booking_units_check(*, resource: Resource, booker_unit: Unit | None) -> None
     deactivated unit's pending bookings can be rejected, cancelled or left to expire, but
     not approved. Reads ``resource.unit`` (one query unless loaded with the resource).
     """
-    if booker_unit is not None and not booker_unit.is_active:
-        raise ValidationFailed("booking_unit_inactive")
-    if not resource.unit.is_active:
-        raise ValidationFailed("resource_unit_inactive")
+    refusal = units_refusal(resource=resource, booker_unit=booker_unit)
+    if refusal is not None:
+        raise ValidationFailed(refusal)
 
 
 def booking_access_check(
@@ -64,16 +63,11 @@ def booking_access_check(
     """The rules that do not depend on when: an active member of an active unit, a resource
     in service whose allow-list admits the unit, and room for the attendees. The first
     checks of booking_rules_check; the search (bookings.selectors.resource_search) asks
-    them once per resource to say why it does not fit."""
-    if not member.is_active:
-        raise ValidationFailed("member_inactive")
-    booking_units_check(
-        resource=resource, booker_unit=member.unit if member.unit_id is not None else None
-    )
-    if resource.is_retired:
-        raise ValidationFailed("resource_retired")
-    if not member_unit_may_book(member, resource, allowed_unit_ids):
-        raise ValidationFailed("not_allowed_for_unit")
+    them once per resource to say why it does not fit. The first part is the catalogue's
+    ``can_book`` predicate (resources.eligibility), so the two cannot drift apart."""
+    refusal = booking_refusal(member=member, resource=resource, allowed_unit_ids=allowed_unit_ids)
+    if refusal is not None:
+        raise ValidationFailed(refusal)
     if attendees > resource.capacity:
         raise ValidationFailed("too_many_attendees", params={"capacity": resource.capacity})
 

@@ -225,6 +225,23 @@ STORAGES = {
 LOGIN_URL = "web:sign-in"
 LOGIN_REDIRECT_URL = "web:home"
 
+# --- Uploaded files (resource photos) -----------------------------------------------------
+# Stored through Django's storage API (STORAGES["default"]): a folder under MEDIA_ROOT here;
+# S3-compatible storage is a settings change only (django-storages' S3 backend as "default").
+# Django serves MEDIA_URL itself with DEBUG on only; in production the web server (or the
+# object store) serves it.
+MEDIA_URL = os.environ.get("MEDIA_URL", "media/")
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# A photo upload larger than this is refused (photo_too_large), while it streams in.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+# More pixels than this is refused (photo_too_many_pixels) before it is decoded: a small
+# file may declare a huge image (a decompression bomb). 40 megapixels fits any phone camera.
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+
 # --- Security (production) ----------------------------------------------------------------
 # With DEBUG off the site speaks HTTPS only; each default can be turned down from the
 # environment (say, a first deployment with a short SECURE_HSTS_SECONDS). With DEBUG on they

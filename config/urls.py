@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,6 +12,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("web.urls")),
 ]
+# Uploaded photos: served by Django with DEBUG on only (static() adds nothing otherwise); in
+# production the web server serves MEDIA_ROOT at MEDIA_URL, or the object store its URLs.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Under /api/ even Django's own error pages answer JSON with a code (api.http_errors).
 handler400 = "api.http_errors.bad_request"

@@ -31,8 +31,10 @@ from alliance.admin import request_scope as scope_of
 from alliance.errors import DomainError
 from alliance.models import Unit
 from resources.admin_forms import OpeningHoursForm, ResourceAdminForm
-from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
+from resources.admin_photos import ResourcePhotoInline, photo_formset_save
+from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource, ResourcePhoto
 from resources.qr import checkin_payload, checkin_qr_svg, checkin_qr_svg_inline
+from resources.rules_display import rules_display_text
 from resources.services import (
     RESOURCE_FIELDS,
     closure_create,
@@ -45,6 +47,13 @@ from resources.services import (
     resource_retire,
     resource_update,
 )
+
+
+def site_root(request) -> str:
+    """The site's root URL as this request reached it: the base of the printed check-in URL
+    (host checked against ALLOWED_HOSTS, scheme as the proxy reports it)."""
+    return request.build_absolute_uri("/")
+
 
 RULE_FIELDS = (
     "slot_minutes",
@@ -84,7 +93,7 @@ class ResourceAdmin(ScopedModelAdmin):
         "name",
         "unit",
         "kind",
-        "location",
+        "location_display",
         "capacity",
         "requires_approval",
         "is_retired",
@@ -96,15 +105,36 @@ class ResourceAdmin(ScopedModelAdmin):
         "is_retired",
         ("unit", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("name", "location", "description", "unit__name", "unit__short_name")
+    search_fields = (
+        "name",
+        "building",
+        "room",
+        "address",
+        "description",
+        "unit__name",
+        "unit__short_name",
+    )
     list_select_related = ("unit",)
     filter_horizontal = ("allowed_units",)
-    inlines = (OpeningHoursInline, ClosureInline)
+    inlines = (OpeningHoursInline, ResourcePhotoInline, ClosureInline)
     actions = ("retire_resources",)
     refusal_field_aliases = {"unit_id": "unit", "allowed_unit_ids": "allowed_units"}
     fieldsets = (
-        (None, {"fields": ("unit", "kind", "name", "location", "description", "capacity")}),
-        (_("Booking rules"), {"fields": RULE_FIELDS}),
+        (None, {"fields": ("unit", "kind", "name", "description", "capacity")}),
+        (
+            _("Location and contact"),
+            {
+                "fields": (
+                    "building",
+                    "room",
+                    "address",
+                    "directions",
+                    "contact_name",
+                    "contact_phone",
+                )
+            },
+        ),
+        (_("Booking rules"), {"fields": ("rules_in_words", *RULE_FIELDS)}),
         (
             _("Status and check-in"),
             {"fields": ("is_retired", "checkin_code", "back_office_links", "updated_at")},
@@ -134,7 +164,13 @@ class ResourceAdmin(ScopedModelAdmin):
         return self.list_filter[:-1]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["is_retired", "checkin_code", "back_office_links", "updated_at"]
+        readonly = [
+            "rules_in_words",
+            "is_retired",
+            "checkin_code",
+            "back_office_links",
+            "updated_at",
+        ]
         # Rules the service does not (yet) take are shown, not edited.
         readonly += [name for name in RULE_FIELDS[:-1] if name not in RESOURCE_FIELDS]
         if obj is not None:
@@ -149,6 +185,15 @@ class ResourceAdmin(ScopedModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- Display ----------------------------------------------------------------------------
+
+    @admin.display(description=_("location"))
+    def location_display(self, obj: Resource) -> str:
+        return obj.location
+
+    @admin.display(description=_("rules in plain words"))
+    def rules_in_words(self, obj: Resource) -> str:
+        """As the researchers read them (resources.rules_display); saved rules only."""
+        return rules_display_text(obj) if obj.pk is not None else "-"
 
     @admin.display(description=_("back office"))
     def back_office_links(self, obj: Resource) -> str:
@@ -193,6 +238,9 @@ class ResourceAdmin(ScopedModelAdmin):
             # What Django's formset.save() would record for the change message; the rows
             # themselves are written by the service below, never by the formset.
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            if formset.model is ResourcePhoto and formset.has_changed():
+                photo_formset_save(request, form.instance.pk, formset)
+                continue
             if formset.model is not OpeningHours or not formset.has_changed():
                 continue
             windows = [
@@ -249,15 +297,18 @@ class ResourceAdmin(ScopedModelAdmin):
             "opts": self.opts,
             "title": _("Check-in QR code: %(name)s") % {"name": resource.name},
             "resource": resource,
-            "qr_svg": mark_safe(checkin_qr_svg_inline(resource)),  # noqa: S308 (segno markup)
-            "payload": checkin_payload(resource),
+            # segno's own markup, no user text:
+            "qr_svg": mark_safe(checkin_qr_svg_inline(resource, base_url=site_root(request))),  # noqa: S308
+            "payload": checkin_payload(resource, base_url=site_root(request)),
             "may_reset": self.has_change_permission(request, resource),
         }
         return TemplateResponse(request, "admin/resources/resource/qr_print.html", context)
 
     def qr_svg_view(self, request, object_id):
         resource = self.visible_resource(request, object_id)
-        response = HttpResponse(checkin_qr_svg(resource), content_type="image/svg+xml")
+        response = HttpResponse(
+            checkin_qr_svg(resource, base_url=site_root(request)), content_type="image/svg+xml"
+        )
         response["Content-Disposition"] = f'inline; filename="checkin-{resource.pk}.svg"'
         response["Cache-Control"] = "private, no-store"  # never_cache adds to it
         return response

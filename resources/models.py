@@ -4,6 +4,8 @@ All wall-clock values (opening hours, make-up days) are in the alliance's zone
 (settings.TIME_ZONE, Asia/Shanghai); all instants (closures) are aware and stored in UTC.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import secrets
 
@@ -52,7 +54,16 @@ class Resource(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
-    location = models.CharField(_("location"), max_length=200, blank=True)
+    building = models.CharField(
+        _("building"), max_length=100, blank=True, help_text=_("Site and building, e.g. 科研楼A栋.")
+    )
+    room = models.CharField(_("room"), max_length=50, blank=True, help_text=_("Floor and room."))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    directions = models.TextField(
+        _("directions"), blank=True, help_text=_("How to get there: transport, entrance, lifts.")
+    )
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     description = models.TextField(_("description"), blank=True)
     capacity = models.PositiveIntegerField(
         _("capacity"),
@@ -132,6 +143,11 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def location(self) -> str:
+        """Building, room and address as one line (calendar feeds, lists, search results)."""
+        return " ".join(part for part in (self.building, self.room, self.address) if part)
 
     @property
     def slot(self) -> dt.timedelta:
@@ -233,3 +249,47 @@ class MakeUpWorkingDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} ({self.get_opens_as_display()})"
+
+
+def photo_upload_to(photo: ResourcePhoto, filename: str) -> str:
+    """``resources/<resource id>/<filename>``; resources.photos names the files (random)."""
+    return f"resources/{photo.resource_id}/{filename}"
+
+
+class ResourcePhoto(models.Model):
+    """A photo of a resource with its renditions, made once on upload (resources.photos).
+
+    The original is stored re-encoded (upright, without EXIF: no camera, place or time leaks);
+    ``medium`` fits a phone's screen and ``thumbnail`` a list row. Files live in the default
+    storage (settings.STORAGES), so the bytes may sit on disk or in an object store.
+    """
+
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("resource"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("image"), upload_to=photo_upload_to)
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    medium = models.ImageField(_("medium rendition"), upload_to=photo_upload_to, editable=False)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_upload_to, editable=False)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("Photos are shown by position, lowest first.")
+    )
+    uploaded_by = models.ForeignKey(
+        "alliance.Member",
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.resource_id}/{self.pk}"

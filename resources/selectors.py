@@ -17,11 +17,20 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 
 from alliance.errors import NotFound
+from alliance.models import Member
+from resources.eligibility import booking_refusal
 from resources.intervals import Interval, merge, subtract
-from resources.models import MIDNIGHT, Closure, MakeUpWorkingDay, OpeningHours, Resource
+from resources.models import (
+    MIDNIGHT,
+    Closure,
+    MakeUpWorkingDay,
+    OpeningHours,
+    Resource,
+    ResourcePhoto,
+)
 
 
 def opening_hours_prefetch() -> Prefetch:
@@ -140,6 +149,67 @@ def resource_get(*, resource_id: int, prefetch: tuple[str, ...] = DETAIL_PREFETC
     Raises NotFound for an unknown id. Retired resources are found (their page says so).
     """
     resource = resource_list().prefetch_related(*prefetch).filter(pk=resource_id).first()
+    if resource is None:
+        raise NotFound()
+    return resource
+
+
+def photos_prefetch() -> Prefetch:
+    """A resource's photos in display order (one query for any number of resources)."""
+    return Prefetch("photos", queryset=ResourcePhoto.objects.order_by("position", "pk"))
+
+
+def allow_list_probe(*, unit_id: int | None) -> Subquery:
+    """One unit id of the resource's allow-list as a scalar subquery: ``unit_id`` itself if
+    it is on the list, else any unit on it, else NULL (an empty list: every unit may book).
+
+    That one id answers alliance.access.member_unit_may_book for a member of ``unit_id``
+    exactly as the whole list would, without loading the list of every resource.
+    """
+    through = Resource.allowed_units.through
+    return Subquery(
+        through.objects.filter(resource_id=OuterRef("pk"))
+        .order_by(Case(When(unit_id=unit_id, then=0), default=1), "unit_id")
+        .values("unit_id")[:1]
+    )
+
+
+def resources_for_caller(
+    queryset: QuerySet[Resource], *, member: Member | None
+) -> QuerySet[Resource]:
+    """``queryset`` (resources with their unit joined) made ready for a caller's catalogue:
+    each row knows whether ``member`` may book it (``allow_probe``, read by
+    resource_booking_refusal) and carries its photos. A constant number of queries whatever
+    the number of resources: the probe is a subquery of the same SELECT, photos one more.
+    """
+    unit_id = member.unit_id if member is not None else None
+    return queryset.annotate(allow_probe=allow_list_probe(unit_id=unit_id)).prefetch_related(
+        photos_prefetch()
+    )
+
+
+def resource_booking_refusal(*, resource: Resource, member: Member | None) -> str | None:
+    """Why ``member`` could book no time of ``resource`` (an alliance.errors code), or None.
+
+    The scheduler's own predicate (resources.eligibility.booking_refusal) on a resource read
+    by resources_for_caller: no query. ``member.unit`` must be loaded (one query per request).
+    """
+    probe = resource.allow_probe
+    return booking_refusal(
+        member=member, resource=resource, allowed_unit_ids=set() if probe is None else {probe}
+    )
+
+
+def resource_get_for_caller(*, resource_id: int, member: Member | None) -> Resource:
+    """One resource in full (resource_get) as resources_for_caller reads it for ``member``.
+
+    Raises NotFound for an unknown id."""
+    resource = (
+        resources_for_caller(resource_list(), member=member)
+        .prefetch_related(*DETAIL_PREFETCH)
+        .filter(pk=resource_id)
+        .first()
+    )
     if resource is None:
         raise NotFound()
     return resource

@@ -64,7 +64,18 @@ RULE_DEFAULTS = {
     "requires_approval": True,
     "requires_checkin": True,
 }
-TEXT_FIELDS = {"name": (100, True), "location": (200, False), "description": (5000, False)}
+#: Text fields: (max length, required); MULTILINE_FIELDS may hold line breaks.
+TEXT_FIELDS = {
+    "name": (100, True),
+    "building": (100, False),
+    "room": (50, False),
+    "address": (200, False),
+    "directions": (2000, False),
+    "contact_name": (50, False),
+    "contact_phone": (30, False),
+    "description": (5000, False),
+}
+MULTILINE_FIELDS = frozenset({"description", "directions"})
 RESOURCE_FIELDS = frozenset(
     {*RULE_BOUNDS, *TEXT_FIELDS, "kind", *BOOLEAN_RULES, "allowed_unit_ids"}
 )
@@ -120,7 +131,7 @@ def _text_values_clean(values: dict[str, Any]) -> dict[str, Any]:
                 field=field,
                 max_length=length,
                 required=required,
-                multiline=field == "description",
+                multiline=field in MULTILINE_FIELDS,
             )
     if "kind" in clean and clean["kind"] not in ResourceKind.values:
         raise ValidationFailed("invalid", fields={"kind": ["invalid_choice"]})
@@ -146,9 +157,10 @@ def _name_free(*, unit_id: int, name: str, exclude_pk: int | None = None) -> Non
         raise ValidationFailed("resource_name_taken", fields={"name": ["unique"]})
 
 
-def _manage_require(actor: Actor, resource: Resource) -> None:
+def resource_manage_require(actor: Actor, resource: Resource) -> None:
     """SYSTEM, or a member who may manage the resource (its unit's managers, the
-    secretariat, both of an active unit); anyone else is refused."""
+    secretariat, both of an active unit); anyone else is refused. Also for its photos
+    (resources.photos)."""
     actor_require(actor)
     if actor_is_system(actor) or member_can_manage_resource(actor, resource):
         return
@@ -172,7 +184,12 @@ def resource_create(
     unit_id: int,
     kind: str,
     name: str,
-    location: str = "",
+    building: str = "",
+    room: str = "",
+    address: str = "",
+    directions: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
     description: str = "",
     capacity: int = RULE_DEFAULTS["capacity"],
     slot_minutes: int = RULE_DEFAULTS["slot_minutes"],
@@ -191,14 +208,24 @@ def resource_create(
     opening_hours_set. An empty ``allowed_unit_ids`` lets every member unit book it. A
     deactivated unit shares nothing new (``unit_inactive``).
     """
-    _manage_require(actor, Resource(unit_id=unit_id))
+    resource_manage_require(actor, Resource(unit_id=unit_id))
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
         raise NotFound()
     if not unit.is_active:
         raise ValidationFailed("unit_inactive")
     values = _text_values_clean(
-        {"kind": kind, "name": name, "location": location, "description": description}
+        {
+            "kind": kind,
+            "name": name,
+            "building": building,
+            "room": room,
+            "address": address,
+            "directions": directions,
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "description": description,
+        }
     )
     rules = {
         "capacity": capacity,
@@ -237,7 +264,7 @@ def resource_update(*, actor: Actor, resource_id: int, **changes: Any) -> Resour
     try:
         with transaction.atomic():
             resource = resource_lock(resource_id)
-            _manage_require(actor, resource)
+            resource_manage_require(actor, resource)
             values = _text_values_clean(changes)
             allowed = values.pop("allowed_unit_ids", None)
             rules = {key: values.get(key, getattr(resource, key)) for key in RULE_DEFAULTS}
@@ -269,7 +296,7 @@ def resource_retire(*, actor: Actor, resource_id: int) -> Resource:
     """
     with transaction.atomic():
         resource = resource_lock(resource_id)
-        _manage_require(actor, resource)
+        resource_manage_require(actor, resource)
         if not resource.is_retired:
             resource.is_retired = True
             resource.save(update_fields=["is_retired", "updated_at"])
@@ -282,7 +309,7 @@ def resource_checkin_code_reset(*, actor: Actor, resource_id: int) -> Resource:
     secretariat. Each call draws a new code."""
     with transaction.atomic():
         resource = resource_lock(resource_id)
-        _manage_require(actor, resource)
+        resource_manage_require(actor, resource)
         resource.checkin_code = new_checkin_code()
         resource.save(update_fields=["checkin_code", "updated_at"])
     return resource
@@ -348,7 +375,7 @@ def opening_hours_set(
     clean = _windows_clean(windows)
     with transaction.atomic():
         resource = resource_lock(resource_id)
-        _manage_require(actor, resource)
+        resource_manage_require(actor, resource)
         current = list(resource.opening_hours.order_by("weekday", "start_time"))
         if [(w.weekday, w.start_time, w.end_time) for w in current] == clean:
             return current
@@ -387,7 +414,7 @@ def closure_create(
             resource = None
         else:
             resource = resource_lock(resource_id)
-            _manage_require(actor, resource)
+            resource_manage_require(actor, resource)
             resource.save(update_fields=["updated_at"])  # a new version of its rules
         return Closure.objects.create(resource=resource, start=start, end=end, reason=reason)
 
@@ -401,7 +428,7 @@ def closure_delete(*, actor: Actor, closure_id: int) -> None:
         if closure.resource is None:
             _calendar_require(actor)
         else:
-            _manage_require(actor, closure.resource)
+            resource_manage_require(actor, closure.resource)
         closure.delete()
 
 

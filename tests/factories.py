@@ -50,7 +50,7 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
     kind = ResourceKind.EQUIPMENT
     name = factory.Sequence(lambda n: f"共享仪器{n}")
-    location = "光明科学城"
+    building = "光明科学城"
     capacity = 10
     slot_minutes = 30
     min_duration_minutes = 30

@@ -131,7 +131,9 @@ class ResourceFilter(django_filters.FilterSet):
             queryset = queryset.filter(
                 Q(name__icontains=word)
                 | Q(description__icontains=word)
-                | Q(location__icontains=word)
+                | Q(building__icontains=word)
+                | Q(room__icontains=word)
+                | Q(address__icontains=word)
             )
         return queryset
 

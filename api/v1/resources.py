@@ -35,7 +35,12 @@ from api.v1.serializers.search import (
 )
 from bookings.selectors import resource_availability_get
 from resources.models import Resource
-from resources.selectors import resource_get, resource_list
+from resources.selectors import (
+    resource_get,
+    resource_get_for_caller,
+    resource_list,
+    resources_for_caller,
+)
 from resources.services import RULE_BOUNDS, resource_create, resource_retire, resource_update
 
 
@@ -48,9 +53,20 @@ class BrowseOrManage:
         return [IsBoundMember()]
 
 
-def _resource_answer(resource_id: int, status_code: int = status.HTTP_200_OK) -> Response:
-    resource = resource_get(resource_id=resource_id)
-    return Response(ResourceDetailOutputSerializer(resource).data, status=status_code)
+def caller_context(request: Request) -> dict:
+    """What the resource serializers need to speak to this caller (can_book, check_in_url)."""
+    return {"request": request, "member": request_member(request)}
+
+
+def resource_answer(
+    request: Request, resource_id: int, status_code: int = status.HTTP_200_OK
+) -> Response:
+    """The resource in full, as the caller sees it."""
+    context = caller_context(request)
+    resource = resource_get_for_caller(resource_id=resource_id, member=context["member"])
+    return Response(
+        ResourceDetailOutputSerializer(resource, context=context).data, status=status_code
+    )
 
 
 def _service_kwargs(validated: dict) -> dict:
@@ -67,7 +83,10 @@ class ResourceListApi(BrowseOrManage, ListAPIView):
     pagination_class = StandardPagination
 
     def get_queryset(self) -> QuerySet[Resource]:
-        return resource_list()
+        return resources_for_caller(resource_list(), member=request_member(self.request))
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), **caller_context(self.request)}
 
     @extend_schema(
         tags=["resources"],
@@ -92,7 +111,9 @@ class ResourceListApi(BrowseOrManage, ListAPIView):
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The catalogue, by unit and name. Retired resources are left out unless
-        `include_retired=true`.
+        `include_retired=true`. Each resource says whether the caller may book it
+        (`can_book`, and why not), in a fixed number of queries whatever the number of
+        resources.
 
         Search by time: `free_from`+`free_to` (and `duration` in minutes, by default each
         resource's minimum) keep the resources with at least one slot of that length you
@@ -115,7 +136,7 @@ class ResourceListApi(BrowseOrManage, ListAPIView):
         kwargs = _service_kwargs(data.validated_data)
         kwargs["unit_id"] = kwargs.pop("unit").pk
         resource = resource_create(actor=request_member(request), **kwargs)
-        return _resource_answer(resource.pk, status.HTTP_201_CREATED)
+        return resource_answer(request, resource.pk, status.HTTP_201_CREATED)
 
 
 class ResourceDetailApi(BrowseOrManage, APIView):
@@ -126,7 +147,7 @@ class ResourceDetailApi(BrowseOrManage, APIView):
     )
     def get(self, request: Request, resource_id: int) -> Response:
         """One resource with its booking rules and weekly opening hours (retired ones too)."""
-        return _resource_answer(resource_id)
+        return resource_answer(request, resource_id)
 
     @extend_schema(
         tags=["resources"],
@@ -145,7 +166,7 @@ class ResourceDetailApi(BrowseOrManage, APIView):
             resource_id=resource_id,
             **_service_kwargs(data.validated_data),
         )
-        return _resource_answer(resource_id)
+        return resource_answer(request, resource_id)
 
 
 class ResourceRetireApi(APIView):
@@ -162,7 +183,7 @@ class ResourceRetireApi(APIView):
         made stand). Retiring a retired resource changes nothing."""
         resource_get(resource_id=resource_id, prefetch=())
         resource_retire(actor=request_member(request), resource_id=resource_id)
-        return _resource_answer(resource_id)
+        return resource_answer(request, resource_id)
 
 
 class ResourceAvailabilityApi(APIView):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api.v1 import approvals, bookings, resource_calendar, resources, units
+from api.v1 import approvals, bookings, resource_calendar, resource_photos, resources, units
 
 urlpatterns = [
     path("units/", units.UnitListApi.as_view(), name="unit-list"),
@@ -42,6 +42,16 @@ urlpatterns = [
         "resources/<int:resource_id>/closures/<int:closure_id>/",
         resource_calendar.ResourceClosureDetailApi.as_view(),
         name="resource-closure-detail",
+    ),
+    path(
+        "resources/<int:resource_id>/photos/",
+        resource_photos.ResourcePhotoListApi.as_view(),
+        name="resource-photo-list",
+    ),
+    path(
+        "resources/<int:resource_id>/photos/<int:photo_id>/",
+        resource_photos.ResourcePhotoDetailApi.as_view(),
+        name="resource-photo-detail",
     ),
     path(
         "resources/<int:resource_id>/availability/",

@@ -11,10 +11,12 @@ Every request carries a real token (Bearer) the way the mini-program signs in.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from alliance.access import (
     bookings_decidable_by,
@@ -22,11 +24,14 @@ from alliance.access import (
     member_can_decide_booking,
     member_can_view_booking,
 )
+from alliance.actors import SYSTEM
 from bookings.models import Booking, BookingStatus
+from resources.photos import photo_add
 from tests.api.helpers import api_client
 from tests.api.world import World, world_build
 from tests.conftest import local
 from tests.factories import BookingFactory, ClosureFactory
+from tests.resources.photo_support import image_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -46,6 +51,12 @@ class Call:
     method: str
     url: str
     body: Any = None
+    format: str = "json"
+
+
+def photo_upload() -> dict:
+    """A fresh multipart body with a small JPEG (an upload is read once)."""
+    return {"image": SimpleUploadedFile("photo.jpg", image_bytes())}
 
 
 OPEN_SLOT = {
@@ -111,6 +122,14 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
     ),
     "closure delete": (
         Call("delete", "/api/v1/resources/{resource}/closures/{closure}/"),
+        (401, 403, 403, 403, 204, 403, 204),
+    ),
+    "photo upload": (
+        Call("post", "/api/v1/resources/{resource}/photos/", photo_upload, "multipart"),
+        (401, 403, 403, 403, 201, 403, 201),
+    ),
+    "photo delete": (
+        Call("delete", "/api/v1/resources/{resource}/photos/{photo}/"),
         (401, 403, 403, 403, 204, 403, 204),
     ),
     # Booking: bound members only.
@@ -194,7 +213,7 @@ def world() -> World:
 
 
 @pytest.fixture
-def ids(world) -> dict[str, int]:
+def ids(world, media_root) -> dict[str, int]:
     def pending(resource, day):
         return BookingFactory(
             member=world.researcher,
@@ -213,6 +232,12 @@ def ids(world) -> dict[str, int]:
         "booking": pending(world.resource, 25).pk,
         "cross": pending(world.other_resource, 26).pk,
         "closure": closure.pk,
+        "photo": photo_add(
+            actor=SYSTEM,
+            resource_id=world.resource.pk,
+            upload=io.BytesIO(image_bytes()),
+            size=len(image_bytes()),
+        ).pk,
     }
 
 
@@ -225,7 +250,10 @@ def client_as(world: World, role: str):
 
 
 def fill(value: Any, ids: dict[str, int]) -> Any:
-    """Put the world's ids into a URL or body written with ``{name}`` placeholders."""
+    """Put the world's ids into a URL or body written with ``{name}`` placeholders (a
+    callable body is made afresh)."""
+    if callable(value):
+        return value()
     if isinstance(value, str):
         for name, pk in ids.items():
             if value == f"{{{name}}}":
@@ -245,7 +273,7 @@ def test_permission_matrix(world, ids, endpoint, role, expected):
     client = client_as(world, role)
 
     response = getattr(client, call.method)(
-        fill(call.url, ids), fill(call.body, ids), format="json"
+        fill(call.url, ids), fill(call.body, ids), format=call.format
     )
 
     assert response.status_code == expected, response.content
@@ -283,6 +311,7 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         .replace("{booking}", "<int:booking_id>")
         .replace("{cross}", "<int:booking_id>")
         .replace("{closure}", "<int:closure_id>")
+        .replace("{photo}", "<int:photo_id>")
         .removeprefix("/")
         for call, _ in MATRIX.values()
     }

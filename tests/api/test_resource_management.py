@@ -29,7 +29,7 @@ def new_resource(unit, **overrides) -> dict:
         "unit": unit.pk,
         "kind": "equipment",
         "name": "场发射扫描电镜",
-        "location": "南科大分析测试中心",
+        "building": "南科大分析测试中心",
         "capacity": 2,
         "slot_minutes": 60,
         "min_duration_minutes": 60,

@@ -28,7 +28,7 @@ def listed(member, **params) -> list[str]:
 
 
 def test_the_catalogue_lists_resources_by_unit_then_name(world):
-    ResourceFactory(unit=world.resource.unit, name="X射线衍射仪", location="南科大理学院")
+    ResourceFactory(unit=world.resource.unit, name="X射线衍射仪", address="南科大理学院")
 
     response = client_for(world.researcher).get(URL)
 
@@ -42,14 +42,26 @@ def test_the_catalogue_lists_resources_by_unit_then_name(world):
         "kind": "equipment",
         "unit": world.resource.unit_id,
         "unit_name": "南方科技大学",
-        "location": "光明科学城",
+        "location": {"building": "光明科学城", "room": "", "address": "", "text": "光明科学城"},
         "description": "",
         "capacity": 10,
         "requires_approval": True,
+        "requires_check_in": True,
         "is_retired": False,
         "duration_minutes": None,  # set by a search by time (tests/api/test_search.py)
         "first_slots": None,
         "unfit": None,
+        "photos": [],
+        "rules_display": body["results"][1][
+            "rules_display"
+        ],  # tests/resources/test_rules_display.py
+        "can_book": True,
+        "cannot_book_reason": None,
+        "check_in_url": f"http://testserver/r/{world.resource.pk}/",
+    }
+    assert body["results"][1]["rules_display"][0] == {
+        "rule": "max_days_ahead",
+        "text": "最多提前 30 天预约",
     }
 
 
@@ -71,7 +83,7 @@ def test_the_catalogue_filters_by_kind_and_unit(world):
 
 def test_q_finds_words_in_name_description_or_location(world):
     ResourceFactory(unit=world.resource.unit, name="质谱仪", description="高分辨 Orbitrap 质谱")
-    ResourceFactory(unit=world.resource.unit, name="会议室", location="光明区科学公园")
+    ResourceFactory(unit=world.resource.unit, name="会议室", address="光明区科学公园")
 
     assert listed(world.researcher, q="orbitrap") == ["质谱仪"]
     assert listed(world.researcher, q="科学公园") == ["会议室"]

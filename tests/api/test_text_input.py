@@ -110,7 +110,9 @@ def test_a_member_name_or_phone_with_unsafe_characters_is_refused(world, field):
     assert Member.objects.count() == members_before
 
 
-@pytest.mark.parametrize("field", ["name", "location", "description"])
+@pytest.mark.parametrize(
+    "field", ["name", "building", "address", "directions", "contact_phone", "description"]
+)
 def test_resource_text_with_an_override_is_refused(world, field):
     resources_before = Resource.objects.count()
     body = {"unit": world.manager.unit_id, "kind": "lab", "name": "新实验室", field: f"A{RLO}B"}

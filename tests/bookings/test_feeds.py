@@ -23,7 +23,7 @@ def _clock(frozen_now):
 @pytest.fixture
 def scene():
     room = ResourceFactory(
-        name="光明青年人才驿站 报告厅", location="光明区华夏路", requires_approval=False
+        name="光明青年人才驿站 报告厅", building="光明区华夏路", requires_approval=False
     )
     booker = MemberFactory(name="李研究员")
     kept = booking_create(

@@ -47,7 +47,7 @@ def unit():
 
 @pytest.fixture
 def resource(unit):
-    return ResourceFactory(unit=unit, name="冷冻电镜", location="A栋201", requires_approval=True)
+    return ResourceFactory(unit=unit, name="冷冻电镜", building="A栋201", requires_approval=True)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ def world(frozen_now):
     w.other_manager = staff(MemberRole.UNIT_MANAGER, other_unit, "陈主任")
     w.secretariat = staff(MemberRole.SECRETARIAT, office, "赵秘书")
     w.researcher = MemberFactory(unit=unit, name="李研究员")
-    w.resource = ResourceFactory(unit=unit, name="单细胞技术平台", location="光明区 B栋 3层")
+    w.resource = ResourceFactory(unit=unit, name="单细胞技术平台", building="光明区 B栋 3层")
     w.other_resource = ResourceFactory(unit=other_unit, name="冷冻电镜")
     return w
 

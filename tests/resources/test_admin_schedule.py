@@ -48,15 +48,19 @@ def svg_dark_modules(svg: str) -> set[tuple[int, int]]:
     return {(col - border, row - border) for col, row in dark}
 
 
+#: The site's root as the test client reaches it.
+BASE = "http://testserver/"
+
+
 def matrix_dark_modules(qr: segno.QRCode) -> set[tuple[int, int]]:
     return {(x, y) for y, row in enumerate(qr.matrix) for x, bit in enumerate(row) if bit}
 
 
-def test_the_qr_code_holds_the_mini_program_check_in_page(world):
+def test_the_qr_code_holds_the_absolute_web_check_in_url(world):
     expected = (
-        f"pages/checkin/index?resource={world.resource.pk}&code={world.resource.checkin_code}"
+        f"http://testserver/r/{world.resource.pk}/check-in/?code={world.resource.checkin_code}"
     )
-    assert checkin_payload(world.resource) == expected
+    assert checkin_payload(world.resource, base_url=BASE) == expected
 
     response = signed_in(world.manager).get(url("resource_qr_svg", world.resource.pk))
 
@@ -76,13 +80,13 @@ def test_the_printable_page_names_the_resource_and_shows_its_code(world):
     assert response.status_code == 200
     for text in ("单细胞技术平台", "深圳湾实验室", "光明区 B栋 3层", "scan this code to check in"):
         assert text in response.text
-    expected = segno.make(checkin_payload(world.resource), error="m", micro=False)
+    expected = segno.make(checkin_payload(world.resource, base_url=BASE), error="m", micro=False)
     assert svg_dark_modules(response.text) == matrix_dark_modules(expected)
 
 
 def test_resetting_the_check_in_code_invalidates_old_prints(world):
     client = signed_in(world.manager)
-    old_payload = checkin_payload(world.resource)
+    old_payload = checkin_payload(world.resource, base_url=BASE)
 
     confirmation = client.get(url("resource_checkin_code_reset", world.resource.pk))
     assert confirmation.status_code == 200
@@ -92,9 +96,9 @@ def test_resetting_the_check_in_code_invalidates_old_prints(world):
 
     assert response["Location"] == url("resource_qr", world.resource.pk)
     world.resource.refresh_from_db()
-    assert checkin_payload(world.resource) != old_payload
+    assert checkin_payload(world.resource, base_url=BASE) != old_payload
     svg = client.get(url("resource_qr_svg", world.resource.pk)).content.decode()
-    new_qr = segno.make(checkin_payload(world.resource), error="m", micro=False)
+    new_qr = segno.make(checkin_payload(world.resource, base_url=BASE), error="m", micro=False)
     assert svg_dark_modules(svg) == matrix_dark_modules(new_qr)
 
 

@@ -32,7 +32,7 @@ def test_a_unit_manager_shares_a_resource_of_their_unit(manager, unit, other_uni
         unit_id=unit.pk,
         kind=ResourceKind.EQUIPMENT,
         name=" 单细胞技术平台 ",
-        location="光明区新湖街道 深圳湾实验室 B栋",
+        address="光明区新湖街道 深圳湾实验室 B栋",
         capacity=4,
         slot_minutes=60,
         min_duration_minutes=120,
@@ -146,7 +146,7 @@ def test_rules_at_their_edges_are_accepted(manager, unit):
     [
         ({"kind": "spaceship"}, "kind", "invalid_choice"),
         ({"name": " "}, "name", "required"),
-        ({"location": "光" * 201}, "location", "max_length"),
+        ({"address": "光" * 201}, "address", "max_length"),
     ],
 )
 def test_bad_resource_fields_are_refused(manager, unit, arguments, field, error):

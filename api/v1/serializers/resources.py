@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alliance.errors import ValidationFailed
@@ -16,7 +20,11 @@ from api.fields import (
     WallClockTimeField,
 )
 from api.v1.serializers.common import InputSerializer, IntervalSerializer
+from resources.eligibility import REFUSAL_CODES
 from resources.models import Resource, ResourceKind, Weekday
+from resources.qr import check_in_url_for
+from resources.rules_display import rules_display
+from resources.selectors import resource_booking_refusal
 
 #: More units than the alliance will ever have: bounds the allow-list.
 ALLOWED_UNITS_MAX = 500
@@ -34,22 +42,124 @@ class OpeningWindowSerializer(InputSerializer):
     end = WallClockTimeField(source="end_time", allow_end_of_day=True)
 
 
+class LocationSerializer(serializers.Serializer):
+    """Where the resource is; any part may be empty."""
+
+    building = serializers.CharField(help_text="Site and building, e.g. 科研楼A栋.")
+    room = serializers.CharField(help_text="Floor and room.")
+    address = serializers.CharField(help_text="Street address.")
+    text = serializers.CharField(
+        source="location", help_text="Building, room and address on one line, for display."
+    )
+
+
+class ContactSerializer(serializers.Serializer):
+    """Whom to ask about the resource; either part may be empty."""
+
+    name = serializers.CharField(source="contact_name")
+    phone = serializers.CharField(source="contact_phone")
+
+
+class RuleLineSerializer(serializers.Serializer):
+    rule = serializers.CharField(
+        help_text="Which rule: max_days_ahead, min_notice_minutes, duration, slot_minutes, "
+        "buffer_minutes, capacity, requires_approval or requires_checkin."
+    )
+    text = serializers.CharField(help_text="The rule in plain words, in the caller's language.")
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class FileUrlField(serializers.Field):
+    """The absolute URL of a stored file (the storage's own URL, made absolute)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        url = value.url
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class PhotoOutputSerializer(serializers.Serializer):
+    """A photo of a resource in three sizes."""
+
+    id = serializers.IntegerField()
+    caption = serializers.CharField()
+    position = serializers.IntegerField(help_text="Photos come lowest position first.")
+    width = serializers.IntegerField(help_text="Of the original, in pixels.")
+    height = serializers.IntegerField(help_text="Of the original, in pixels.")
+    original = FileUrlField(source="image", help_text="Upright, without metadata.")
+    medium = FileUrlField(help_text="At most 1280 pixels on its longest side.")
+    thumbnail = FileUrlField(help_text="At most 320 pixels on its longest side.")
+    created_at = LocalDateTimeField()
+
+
 class ResourceListOutputSerializer(serializers.Serializer):
+    """A resource as the catalogue shows it to the caller.
+
+    Needs ``member`` (the caller, or None) in its context and resources read by
+    resources.selectors.resources_for_caller; then it adds no query per resource.
+    """
+
     id = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=ResourceKind.choices)
     unit = serializers.IntegerField(source="unit_id", help_text="Id of the owning unit.")
     unit_name = serializers.CharField(source="unit.name")
-    location = serializers.CharField()
-    description = serializers.CharField()
+    location = LocationSerializer(source="*")
+    description = serializers.CharField(help_text="What the resource is for.")
     capacity = serializers.IntegerField()
     requires_approval = serializers.BooleanField()
+    requires_check_in = serializers.BooleanField(
+        source="requires_checkin",
+        help_text="Bookers check in by scanning the resource's QR code, else it is a no-show.",
+    )
     is_retired = serializers.BooleanField()
+    photos = PhotoOutputSerializer(many=True)
+    rules_display = serializers.SerializerMethodField(
+        help_text="The booking rules in plain words (the machine form is in the detail)."
+    )
+    can_book = serializers.SerializerMethodField(
+        help_text="Whether the caller may book some time of it (times are checked on booking)."
+    )
+    cannot_book_reason = serializers.SerializerMethodField(
+        help_text="When `can_book` is false, the code a booking request would be refused with: "
+        + ", ".join(f"`{code}`" for code in REFUSAL_CODES)
+        + "; else null."
+    )
+    check_in_url = serializers.SerializerMethodField(
+        help_text="The web URL the resource's printed QR code opens, with its check-in code, "
+        "for the managers of the resource's unit and the secretariat; for everyone else the "
+        "resource's web page."
+    )
+
+    @extend_schema_field(RuleLineSerializer(many=True))
+    def get_rules_display(self, resource: Resource) -> list[dict[str, str]]:
+        return [{"rule": line.rule, "text": line.text} for line in rules_display(resource)]
+
+    def _refusal(self, resource: Resource) -> str | None:
+        return resource_booking_refusal(resource=resource, member=self.context["member"])
+
+    def get_can_book(self, resource: Resource) -> bool:
+        return self._refusal(resource) is None
+
+    @extend_schema_field(serializers.ChoiceField(choices=REFUSAL_CODES, allow_null=True))
+    def get_cannot_book_reason(self, resource: Resource) -> str | None:
+        return self._refusal(resource)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_check_in_url(self, resource: Resource) -> str:
+        request = self.context.get("request")
+        base_url = request.build_absolute_uri("/") if request is not None else "/"
+        return check_in_url_for(resource, member=self.context["member"], base_url=base_url)
 
 
 class ResourceDetailOutputSerializer(ResourceListOutputSerializer):
-    """The resource with its booking rules and weekly opening hours."""
+    """The resource with its booking rules, weekly opening hours, directions and contact."""
 
+    directions = serializers.CharField(help_text="How to get there.")
+    contact = ContactSerializer(source="*")
     slot_minutes = serializers.IntegerField(
         help_text="Bookings start and end on multiples of this, counted from local midnight."
     )
@@ -119,11 +229,28 @@ def _rule_field(help_text: str = "") -> serializers.IntegerField:
 
 
 class ResourceUpdateInputSerializer(InputSerializer):
-    """Any of a resource's fields; only those sent change."""
+    """Any of a resource's fields; only those sent change. The parts of ``location`` and
+    ``contact`` are sent as flat fields (``building``, ``contact_phone``, …), so that a
+    change of one part leaves the others alone."""
 
     kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False)
     name = StrictCharField(max_length=100, required=False)
-    location = StrictCharField(max_length=200, required=False, allow_blank=True)
+    building = StrictCharField(
+        max_length=100, required=False, allow_blank=True, help_text="`location.building`."
+    )
+    room = StrictCharField(
+        max_length=50, required=False, allow_blank=True, help_text="`location.room`."
+    )
+    address = StrictCharField(
+        max_length=200, required=False, allow_blank=True, help_text="`location.address`."
+    )
+    directions = StrictCharField(max_length=2000, required=False, allow_blank=True)
+    contact_name = StrictCharField(
+        max_length=50, required=False, allow_blank=True, help_text="`contact.name`."
+    )
+    contact_phone = StrictCharField(
+        max_length=30, required=False, allow_blank=True, help_text="`contact.phone`."
+    )
     description = StrictCharField(max_length=5000, required=False, allow_blank=True)
     capacity = _rule_field("The most people one booking may bring (1–10000).")
     slot_minutes = _rule_field("Grid of starts and ends in minutes; divides the day.")
@@ -133,6 +260,7 @@ class ResourceUpdateInputSerializer(InputSerializer):
     max_days_ahead = _rule_field()
     buffer_minutes = _rule_field("Clean-up time kept free after each booking.")
     requires_approval = serializers.BooleanField(required=False)
+    requires_check_in = serializers.BooleanField(required=False, source="requires_checkin")
     allowed_units = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         max_length=ALLOWED_UNITS_MAX,
@@ -174,3 +302,16 @@ class ClosureOutputSerializer(serializers.Serializer):
     end = LocalDateTimeField()
     reason = serializers.CharField()
     created_at = LocalDateTimeField()
+
+
+# --- Photos (unit managers of the owning unit, the secretariat) -----------------------------
+
+
+class PhotoUploadInputSerializer(InputSerializer):
+    """``multipart/form-data``: the image file and an optional caption."""
+
+    image = serializers.FileField(
+        help_text="A JPEG, PNG or WebP image; at most PHOTO_MAX_BYTES (8 MB) and "
+        "PHOTO_MAX_PIXELS (40 million pixels)."
+    )
+    caption = StrictCharField(max_length=200, required=False, allow_blank=True)
