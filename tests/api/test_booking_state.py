@@ -88,7 +88,9 @@ def test_a_check_in_is_history_but_not_a_status_change(world):
 
 
 def test_the_booking_shows_where_the_resource_is(world):
-    world.resource.location = "光明科学城 A 栋 301"
+    world.resource.building = "光明科学城 A 栋"
+    world.resource.room = "301"
+    world.resource.address = ""
     world.resource.save()
 
     assert detail(world.researcher, book(world))["resource_location"] == "光明科学城 A 栋 301"

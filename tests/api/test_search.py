@@ -306,9 +306,10 @@ def test_an_anonymous_caller_is_refused(world):
     assert response.status_code == 401
 
 
-#: The token and its last use (2), the resources, their opening hours and allow-lists (3),
-#: make-up days, closures, blocking bookings (3), the page's count and rows (2).
-SEARCH_QUERIES = 10
+#: The token and its last use (2), the resources, their photos, opening hours and
+#: allow-lists (4), make-up days, closures, blocking bookings (3), the page's count, rows and
+#: their photos (3).
+SEARCH_QUERIES = 12
 
 
 def test_the_search_runs_a_fixed_number_of_queries_whatever_the_catalogue_size(

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_create
+from resources.rules_display import rules_display
 from tests.conftest import local
 from tests.factories import (
     BookingFactory,
@@ -59,7 +60,8 @@ def lab():
     return ResourceFactory(
         name="冷冻电镜",
         hours=LUNCH_BREAK,
-        location="科研楼A栋 301",
+        building="科研楼A栋",
+        room="301",
         description="高分辨结构解析",
         capacity=4,
     )
@@ -79,17 +81,19 @@ def test_the_page_shows_the_unit_location_capacity_purpose_and_rules_in_plain_wo
     assert "科研楼A栋 301" in html
     assert "高分辨结构解析" in html
     assert "最多 4 人" in html
-    assert "提前 3 天预约" in html
+    # The rules in the words of their one display function (resources.rules_display).
+    assert "至少提前 3 天" in html
     assert "4320" not in html
-    assert "每次 30 分钟至 4 小时" in html
-    assert "可预约未来 30 天内的时段" in html
-    assert "每次预约后留出 15 分钟整理时间" in html
-    assert "每次预约需共享单位审批" in html
+    assert "最多提前 30 天预约" in html
+    rules = [line.text for line in rules_display(lab)]
+    assert len(rules) >= 6
+    for rule in rules:
+        assert rule in html
 
 
 def test_the_page_is_english_on_request(client, lab):
     html = client.get(page(lab), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Book at least 1 hour ahead" in html
+    assert "At least 1 hour ahead" in html
     assert "Next week" in html
 
 
@@ -259,9 +263,9 @@ def test_the_page_costs_the_same_queries_whatever_the_bookings(
 ):
     _fill_week(lab, member, count)
     ClosureFactory(resource=lab, start=local(2026, 11, 27, 9), end=local(2026, 11, 27, 10))
-    # Session, user, member, unread notices; resource, hours, allow-list; make-up days,
-    # closures, bookings; own bookings.
-    with django_assert_num_queries(11):
+    # Session, user, member, unread notices; resource, hours, allow-list, photos; make-up
+    # days, closures, bookings; own bookings.
+    with django_assert_num_queries(12):
         response = signed_in.get(page(lab), **headers)
     states = list(cells(response.content.decode()).values())
     assert states.count("busy") + states.count("own") >= count

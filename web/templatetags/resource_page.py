@@ -1,42 +1,23 @@
 """Filters of the resource page.
 
-``plain_minutes`` and ``plain_days`` put a resource's rule fields in plain words ("3 天",
-not "4320"). Temporary: the rules' one display function (resources.rules_display, coming
-with the API's resources work) replaces them, so that the rules never read differently in
-two places. Their strings carry the context "resource page" so they never clash with it.
+``plain_minutes`` puts a length in plain words ("1 小时 30 分钟", not "90") with the rules'
+one display function (resources.rules_display), so lengths never read differently in two
+places.
 """
 
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import npgettext
+
+from resources.rules_display import duration_text
 
 register = template.Library()
-
-CONTEXT = "resource page"
-
-
-@register.filter
-def plain_days(days: int) -> str:
-    days = int(days)
-    return npgettext(CONTEXT, "%(count)d day", "%(count)d days", days) % {"count": days}
 
 
 @register.filter
 def plain_minutes(minutes: int) -> str:
     """``90`` → "1 小时 30 分钟"; ``4320`` → "3 天"; ``0`` → "0 分钟"."""
-    days, rest = divmod(int(minutes), 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [plain_days(days)] if days else []
-    if hours:
-        parts.append(
-            npgettext(CONTEXT, "%(count)d hour", "%(count)d hours", hours) % {"count": hours}
-        )
-    if mins or not parts:
-        parts.append(
-            npgettext(CONTEXT, "%(count)d minute", "%(count)d minutes", mins) % {"count": mins}
-        )
-    return " ".join(parts)
+    return duration_text(int(minutes))
 
 
 @register.filter

@@ -23,19 +23,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from alliance.access import member_unit_may_book
 from alliance.errors import Conflict, DomainError, NotFound, ValidationFailed
-from alliance.models import Member
 from bookings.models import Booking
-from bookings.rules import booking_units_check, ceil_to_slot
+from bookings.rules import ceil_to_slot
 from bookings.selectors import (
     Availability,
     member_bookings_of_resource_between,
     resource_availability_get,
 )
 from bookings.services import booking_create
+from resources.eligibility import booking_refusal
 from resources.intervals import Interval
 from resources.models import Resource
+from resources.rules_display import rules_display
 from resources.selectors import alliance_zone, local_midnight, resource_get
 from web.auth import web_member
 
@@ -79,32 +79,12 @@ class Week:
 
 def _resource_or_404(resource_id: int, *, allow_list: bool = False) -> Resource:
     prefetch = ("opening_hours", "allowed_units") if allow_list else ("opening_hours",)
+    if allow_list:  # the full page: its photos too
+        prefetch = (*prefetch, "photos")
     try:
         return resource_get(resource_id=resource_id, prefetch=prefetch)
     except NotFound:
         raise Http404 from None
-
-
-def booking_refusal(
-    *, member: Member, resource: Resource, allowed_unit_ids: set[int]
-) -> str | None:
-    """The code the scheduler would refuse any time of ``resource`` to ``member`` with, from
-    its own checks (bookings.rules, alliance.access); None when some time may be bookable.
-
-    Temporary: resources.eligibility.booking_refusal (i8-api-res), with this signature, is
-    the one predicate behind the API's ``can_book`` and replaces this function."""
-    if not member.is_active:
-        return "member_inactive"
-    try:
-        unit = member.unit if member.unit_id is not None else None
-        booking_units_check(resource=resource, booker_unit=unit)
-    except ValidationFailed as refusal:
-        return refusal.code
-    if resource.is_retired:
-        return "resource_retired"
-    if not member_unit_may_book(member, resource, allowed_unit_ids):
-        return "not_allowed_for_unit"
-    return None
 
 
 def _first_day(request: HttpRequest, today: dt.date) -> dt.date:
@@ -243,7 +223,8 @@ def resource_page(request: HttpRequest, resource_id: int) -> HttpResponse:
         "resource": resource,
         "week": _week(request, resource, offer=refusal is None),
         "refusal": refusal,
-        "photos": (),  # ResourcePhoto (i8-api-res), prefetched with the resource, goes here.
+        "photos": resource.photos.all(),
+        "rules": rules_display(resource),
     }
     if request.htmx and request.htmx.target == "week":
         return render(request, "web/resource/_week.html", context)
