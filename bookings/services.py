@@ -45,8 +45,8 @@ from bookings.rules import booking_rules_check
 from bookings.selectors import (
     BlockingSpan,
     BookingWindow,
-    alternatives_from,
     blocking_spans_between,
+    booking_alternatives,
     booking_window_get,
 )
 from notifications.services import booking_notify
@@ -202,15 +202,10 @@ def _conflict_error(
     in_the_way: list[BlockingSpan],
 ) -> Conflict:
     """The ``conflict`` answer: what is in the way, and the nearest free slots computed from
-    the window already read plus what was found in the way since. No query."""
-    busy = sorted(set(window.blocking) | set(in_the_way))
-    alternatives = alternatives_from(
-        resource=window.resource,
-        calendar=window.calendar,
-        blocking=busy,
-        start=start,
-        end=end,
-        now=now,
+    the window already read plus what was found in the way since; one more read only when
+    that window cannot prove them (bookings.selectors.booking_alternatives)."""
+    alternatives = booking_alternatives(
+        window, start=start, end=end, now=now, in_the_way=in_the_way
     )
     conflicts = [Interval(b.start, b.end) for b in in_the_way]
     return Conflict("conflict", conflicts=conflicts, alternatives=alternatives)
