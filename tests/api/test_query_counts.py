@@ -25,9 +25,9 @@ BOOKINGS = "/api/v1/bookings/"
 #: with its allow-list probe (1); its weekly hours, make-up days, closures and blocking
 #: bookings a day either side of the slot, as one UNION ALL (1).
 REFUSED = 4
-#: REFUSED + SAVEPOINT, SET lock_timeout (PostgreSQL only), the row lock, the slot's
-#: re-check, the booking, its history entry, RELEASE.
-APPROVED = REFUSED + 6 + (connection.vendor == "postgresql")
+#: REFUSED + SAVEPOINT, the row lock (with its lock timeout), the slot's re-check, the
+#: booking, its history entry, RELEASE.
+APPROVED = REFUSED + 6
 #: APPROVED + the deciders and their inbox entries in one INSERT.
 PENDING = APPROVED + 2
 
