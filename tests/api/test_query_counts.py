@@ -25,9 +25,10 @@ BOOKINGS = "/api/v1/bookings/"
 #: with its allow-list probe (1); its weekly hours, make-up days, closures and blocking
 #: bookings a day either side of the slot, as one UNION ALL (1).
 REFUSED = 4
-#: REFUSED + SAVEPOINT, the row lock (with its lock timeout), the slot's re-check, the
-#: booking, its history entry, RELEASE.
-APPROVED = REFUSED + 6
+#: REFUSED + SAVEPOINT, the row lock (with its lock timeout), RELEASE, and between them on
+#: PostgreSQL one statement that re-checks the slot and inserts the booking and its history
+#: entry (bookings.services._insert_if_free), elsewhere those three one by one.
+APPROVED = REFUSED + (4 if connection.vendor == "postgresql" else 6)
 #: APPROVED + the deciders and their inbox entries in one INSERT.
 PENDING = APPROVED + 2
 
