@@ -16,13 +16,13 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import BigIntegerField, Case, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import BigIntegerField, Field, Model, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from alliance.access import bookings_decidable_by, bookings_visible_to
 from alliance.errors import NotFound, ValidationFailed
-from alliance.models import Member
+from alliance.models import Member, Unit
 from bookings.constraints import TsTzRange
 from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
 from bookings.rules import (
@@ -404,6 +404,72 @@ def window_calendar_and_blocking_get(
     return calendar, blocking
 
 
+def _converters(model: type[Model], connection) -> list[tuple[Field, list]]:
+    """Each concrete field of ``model`` with the converters the ORM's compiler would apply
+    to its column on ``connection`` (SQLite answers text for instants and times)."""
+    key = (model, connection.alias)
+    if key not in _CONVERTERS:
+        out = []
+        for field in model._meta.concrete_fields:
+            column = field.get_col(model._meta.db_table)
+            out.append(
+                (
+                    field,
+                    connection.ops.get_db_converters(column) + field.get_db_converters(connection),
+                )
+            )
+        _CONVERTERS[key] = out
+    return _CONVERTERS[key]
+
+
+_CONVERTERS: dict = {}
+
+
+def _instance(model: type[Model], row: Sequence, connection) -> Model:
+    """A ``model`` instance from its concrete columns' raw values, as the ORM builds it."""
+    names, values = [], []
+    for (field, converters), value in zip(_converters(model, connection), row, strict=True):
+        column = field.get_col(model._meta.db_table)
+        for converter in converters:
+            value = converter(value, column, connection)
+        names.append(field.attname)
+        values.append(value)
+    return model.from_db(connection.alias, names, values)
+
+
+def _resource_read(*, resource_id: int, unit_id: int | None) -> Resource | None:
+    """The resource, its owning unit (whether it is active: bookings.rules asks) and the
+    allow-list probe (``allow_probe``, see booking_window_get), in one statement written
+    out rather than compiled by the ORM on every request (docs/performance.md: compiling
+    the queryset with its subquery, ordering and join was the largest share of a refusal's
+    CPU time). The instances are the ORM's own (Model.from_db, with its converters)."""
+    connection = connections[Resource.objects.db]
+    resource_fields = Resource._meta.concrete_fields
+    unit_fields = Unit._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = [f"r.{quote(f.column)}" for f in resource_fields]
+    columns += [f"u.{quote(f.column)}" for f in unit_fields]
+    through = Resource.allowed_units.through._meta.db_table
+    sql = f"""
+        SELECT {", ".join(columns)},
+               (SELECT a.unit_id FROM {through} a WHERE a.resource_id = r.id
+                 ORDER BY CASE WHEN a.unit_id = %s THEN 0 ELSE 1 END, a.unit_id LIMIT 1)
+          FROM {Resource._meta.db_table} r
+          JOIN {Unit._meta.db_table} u ON u.id = r.unit_id
+         WHERE r.id = %s
+    """  # noqa: S608 - model metadata and placeholders only; every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [unit_id, resource_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    resource = _instance(Resource, row[: len(resource_fields)], connection)
+    unit = _instance(Unit, row[len(resource_fields) : -1], connection)
+    Resource.unit.field.set_cached_value(resource, unit)
+    resource.allow_probe = row[-1]
+    return resource
+
+
 def booking_window_get(
     *,
     resource_id: int,
@@ -423,19 +489,7 @@ def booking_window_get(
     list, else any unit on it, else nothing. That set answers
     alliance.access.member_unit_may_book exactly as the whole list would.
     """
-    through = Resource.allowed_units.through
-    probe = (
-        through.objects.filter(resource_id=OuterRef("pk"))
-        .order_by(Case(When(unit_id=member.unit_id, then=0), default=1), "unit_id")
-        .values("unit_id")[:1]
-    )
-    resource = (
-        Resource.objects.annotate(allow_probe=Subquery(probe))
-        .select_related("unit")  # whether the owning unit is active: bookings.rules asks
-        .filter(pk=resource_id)
-        .order_by("pk")  # not Meta.ordering, which joins the unit
-        .first()
-    )
+    resource = _resource_read(resource_id=resource_id, unit_id=member.unit_id)
     if resource is None:
         return None
     span = span or narrow_window(start=start, end=end, now=now)
