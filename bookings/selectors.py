@@ -18,14 +18,12 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import (
     BigIntegerField,
-    Case,
     F,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -34,6 +32,7 @@ from alliance.access import bookings_decidable_by, bookings_visible_to
 from alliance.errors import NotFound, ValidationFailed
 from alliance.models import Member
 from bookings.constraints import TsTzRange
+from bookings.hot_sql import resource_read, window_sql
 from bookings.models import BLOCKING_STATUSES, Booking, BookingEvent, BookingStatus
 from bookings.rules import (
     booking_duration_check,
@@ -44,9 +43,11 @@ from bookings.rules import (
 from resources.intervals import Interval, clip, merge, subtract
 from resources.models import Resource
 from resources.selectors import (
+    ClosureWindow,
     ResourceCalendar,
+    calendar_days,
     local_midnight,
-    opening_hours_prefetch,
+    opening_intervals,
     resource_calendar_get,
 )
 
@@ -218,6 +219,18 @@ def alternatives_window(*, start: dt.datetime, end: dt.datetime, now: dt.datetim
     return Interval(max(start - reach, now), end + reach)
 
 
+#: How far either side of the slot booking_window_get reads at first (docs/performance.md).
+NARROW_REACH = dt.timedelta(days=1)
+
+
+def narrow_window(*, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> Interval:
+    """The part of alternatives_window() that booking_window_get reads first: a day either
+    side of [start, end), from now on (never wider than the alternatives window)."""
+    full = alternatives_window(start=start, end=end, now=now)
+    reach = min(NARROW_REACH, dt.timedelta(days=settings.BOOKING_ALTERNATIVES_SEARCH_DAYS))
+    return Interval(max(start - reach, full.start), min(end + reach, full.end))
+
+
 def alternatives_from(
     *,
     resource: Resource,
@@ -227,9 +240,11 @@ def alternatives_from(
     end: dt.datetime,
     now: dt.datetime,
     count: int | None = None,
+    window: Interval | None = None,
 ) -> list[Interval]:
     """The ``count`` bookable slots as long as [start, end) nearest to it, from what was
-    already read: ``calendar`` and ``blocking`` must cover alternatives_window(). No query.
+    already read: ``calendar`` and ``blocking`` must cover ``window`` (by default, and at
+    most, alternatives_window()); only slots lying wholly inside it are candidates. No query.
 
     Candidates start on slot boundaries and keep every rule of the resource. Ties go to the
     earlier slot. Each free interval offers an arithmetic run of candidates; only the
@@ -238,7 +253,7 @@ def alternatives_from(
     """
     count = count or settings.BOOKING_ALTERNATIVES_COUNT
     duration = end - start
-    window = alternatives_window(start=start, end=end, now=now)
+    window = window or alternatives_window(start=start, end=end, now=now)
     slot = resource.slot
     free = clip(
         bookable_intervals(resource=resource, calendar=calendar, blocking=blocking, now=now),
@@ -258,16 +273,56 @@ def alternatives_from(
     return [Interval(s, s + duration) for s in candidates[:count]]
 
 
+def alternatives_proven(
+    alternatives: list[Interval],
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    window: Interval,
+    count: int | None = None,
+) -> bool:
+    """Whether ``alternatives``, computed by alternatives_from over ``window`` (a part of
+    alternatives_window() around [start, end)), are the ones the whole alternatives window
+    gives.
+
+    Inside ``window`` both computations see the same calendar and bookings (each read
+    covers every booking whose buffer reaches into it), so they find the same candidates
+    there. A candidate the narrow one cannot see lies partly outside ``window``: it starts
+    before ``window.start``, more than ``start - window.start`` from ``start``, or ends
+    after ``window.end``, so starts more than ``window.end - end`` after ``start``; edges
+    that coincide with the whole window's hide nothing. So if ``count`` candidates lie
+    strictly closer than the nearer hiding edge, no hidden one can displace them. (For
+    narrow_window(), whose hiding edges both lie a day from the slot, every visible
+    candidate is that close: finding ``count`` of them is what decides.)
+    """
+    count = count or settings.BOOKING_ALTERNATIVES_COUNT
+    full = alternatives_window(start=start, end=end, now=now)
+    edges = []
+    if window.start > full.start:
+        edges.append(start - window.start)
+    if window.end < full.end:
+        edges.append(window.end - end)
+    if not edges:
+        return True
+    if len(alternatives) < count:
+        return False
+    edge = min(edges)
+    return all(abs(a.start - start) < edge for a in alternatives)
+
+
 @dataclass(frozen=True)
 class BookingWindow:
     """What booking_create decides on, read in one pass before any lock: the resource (with
-    its opening hours), its allow-list as far as the booker is concerned, its calendar and
-    its blocking bookings over alternatives_window()."""
+    its opening hours), its allow-list as far as the booker is concerned, and its calendar
+    and blocking bookings over ``span`` (narrow_window(), widened by booking_alternatives
+    when it must be)."""
 
     resource: Resource
     allowed_unit_ids: set[int]
     calendar: ResourceCalendar
     blocking: list[BlockingSpan]
+    span: Interval
 
     def in_the_way(self, start: dt.datetime, end: dt.datetime) -> list[BlockingSpan]:
         """The blocking bookings a new [start, end) would collide with: the overlap test of
@@ -276,45 +331,162 @@ class BookingWindow:
         return [b for b in self.blocking if b.start < reach and b.blocked_until > start]
 
 
+class _Hours(NamedTuple):
+    """One row of a resource's weekly hours, as resources.selectors.opening_intervals reads
+    it (without building OpeningHours instances)."""
+
+    weekday: int
+    start_time: dt.time
+    end_time: dt.time
+
+
+def window_calendar_and_blocking_get(
+    *, resource: Resource, start: dt.datetime, end: dt.datetime
+) -> tuple[ResourceCalendar, list[BlockingSpan]]:
+    """The calendar of ``resource`` around [start, end) and its blocking bookings that a
+    new booking inside [start, end) could meet, in ONE statement (bookings.hot_sql.window_sql).
+
+    The same answers as resource_calendar_get and blocking_spans_between over [start, end)
+    (tests/bookings/test_fast_paths.py compares them), without the ORM: the statement is
+    written once for the scheduler's hot path, where each query's round trip and
+    compilation were most of a refusal's cost (docs/performance.md).
+    """
+    connection = connections[Booking.objects.db]
+    ops = connection.ops
+    first_day, last_day, span = calendar_days(start, end)
+    moment = ops.adapt_datetimefield_value
+    bookings_to = end + resource.buffer
+    overlap = (
+        [resource.pk, moment(start), moment(bookings_to)]
+        if connection.vendor == "postgresql"
+        else [resource.pk, moment(bookings_to), moment(start)]
+    )
+    params = [
+        resource.pk,
+        ops.adapt_datefield_value(first_day),
+        ops.adapt_datefield_value(last_day),
+        resource.pk,
+        moment(span.end),
+        moment(span.start),
+        *BLOCKING_STATUSES,
+        *overlap,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(window_sql(connection.vendor), params)
+        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":
+
+        def instant(value):
+            return value
+
+        day = time = instant
+    else:  # SQLite answers text: the ORM's own converters read it.
+
+        def instant(value):
+            return ops.convert_datetimefield_value(value, None, connection)
+
+        def day(value):
+            return ops.convert_datefield_value(value, None, connection)
+
+        def time(value):
+            return ops.convert_timefield_value(value, None, connection)
+
+    hours: list[_Hours] = []
+    makeup_days: dict[dt.date, int] = {}
+    closures: list[tuple[dt.datetime, int, ClosureWindow]] = []
+    blocking: list[BlockingSpan] = []
+    for kind, n, d, t1, t2, a, b, c, reason in rows:
+        if kind == 3:
+            blocking.append(BlockingSpan(instant(a), instant(b), instant(c)))
+        elif kind == 0:
+            hours.append(_Hours(n, time(t1), time(t2)))
+        elif kind == 1:
+            makeup_days[day(d)] = n
+        else:  # Alliance-wide first among closures that start together, as before.
+            start_at = instant(a)
+            closures.append((start_at, n, ClosureWindow(start_at, instant(b), reason)))
+    hours.sort()
+    closures.sort(key=lambda row: row[:2])
+    blocking.sort()
+    calendar = ResourceCalendar(
+        span=span,
+        opening=opening_intervals(
+            hours=hours, first_day=first_day, last_day=last_day, makeup_days=makeup_days
+        ),
+        closures=[row[2] for row in closures],
+    )
+    return calendar, blocking
+
+
 def booking_window_get(
-    *, resource_id: int, member: Member, start: dt.datetime, end: dt.datetime, now: dt.datetime
+    *,
+    resource_id: int,
+    member: Member,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    span: Interval | None = None,
 ) -> BookingWindow | None:
     """Everything booking_create needs to judge [start, end) for ``member``, or None for an
-    unknown resource. Five queries whatever the resource's history: the resource with its
-    allow-list probe, its opening hours, make-up days, closures and blocking bookings.
+    unknown resource. Two statements whatever the resource's history: the resource with
+    its allow-list probe, then its weekly hours, make-up days, closures and blocking
+    bookings over ``span`` (default narrow_window(); always widened to cover the slot) as
+    one (window_calendar_and_blocking_get).
 
     The allow-list is read as one scalar subquery: the booker's own unit if it is on the
     list, else any unit on it, else nothing. That set answers
     alliance.access.member_unit_may_book exactly as the whole list would.
     """
-    through = Resource.allowed_units.through
-    probe = (
-        through.objects.filter(resource_id=OuterRef("pk"))
-        .order_by(Case(When(unit_id=member.unit_id, then=0), default=1), "unit_id")
-        .values("unit_id")[:1]
-    )
-    resource = (
-        Resource.objects.annotate(allow_probe=Subquery(probe))
-        .select_related("unit")  # whether the owning unit is active: bookings.rules asks
-        .prefetch_related(opening_hours_prefetch())
-        .filter(pk=resource_id)
-        .order_by("pk")  # not Meta.ordering, which joins the unit
-        .first()
-    )
+    resource = resource_read(resource_id=resource_id, unit_id=member.unit_id)
     if resource is None:
         return None
-    window = alternatives_window(start=start, end=end, now=now)
-    window = Interval(min(window.start, start), max(window.end, end))
-    calendar = resource_calendar_get(resource=resource, start=window.start, end=window.end)
-    blocking = blocking_spans_between(
-        resource_id=resource.pk, start=window.start, end=window.end, buffer=resource.buffer
+    span = span or narrow_window(start=start, end=end, now=now)
+    span = Interval(min(span.start, start), max(span.end, end))
+    calendar, blocking = window_calendar_and_blocking_get(
+        resource=resource, start=span.start, end=span.end
     )
     return BookingWindow(
         resource=resource,
         allowed_unit_ids=set() if resource.allow_probe is None else {resource.allow_probe},
         calendar=calendar,
         blocking=blocking,
+        span=span,
     )
+
+
+def booking_alternatives(
+    window: BookingWindow,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    in_the_way: Sequence[BlockingSpan] = (),
+) -> list[Interval]:
+    """The alternatives to offer for [start, end): those of the whole alternatives window,
+    from ``window`` when it proves them (alternatives_proven, no query), else from one more
+    read of the whole window (window_calendar_and_blocking_get). ``in_the_way`` adds
+    bookings found since ``window`` was read (under the lock).
+
+    A slot shorter than the resource's minimum duration (which the rules refuse before any
+    conflict) could fit a free interval that only the narrow read sees as long enough, so
+    it is always answered from the whole window.
+    """
+    full = alternatives_window(start=start, end=end, now=now)
+    common = {"resource": window.resource, "start": start, "end": end, "now": now}
+    if end - start >= dt.timedelta(minutes=window.resource.min_duration_minutes):
+        span = Interval(max(window.span.start, full.start), min(window.span.end, full.end))
+        blocking = sorted(set(window.blocking) | set(in_the_way))
+        alternatives = alternatives_from(
+            calendar=window.calendar, blocking=blocking, window=span, **common
+        )
+        if alternatives_proven(alternatives, start=start, end=end, now=now, window=span):
+            return alternatives
+    wide = Interval(min(full.start, start), max(full.end, end))
+    calendar, wide_blocking = window_calendar_and_blocking_get(
+        resource=window.resource, start=wide.start, end=wide.end
+    )
+    blocking = sorted(set(wide_blocking) | set(in_the_way))
+    return alternatives_from(calendar=calendar, blocking=blocking, **common)
 
 
 def booking_list_for_member(*, member: Member | None) -> QuerySet[Booking]:

@@ -123,6 +123,17 @@ def opening_intervals(
     return merge(raw)
 
 
+def calendar_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date, Interval]:
+    """The local dates a calendar around [start, end) is built for, one day wider on each
+    side so that an interval running across the edge of the span is seen whole, and the
+    span of instants they cover: (first_day, last_day, span)."""
+    zone = alliance_zone()
+    first_day = start.astimezone(zone).date() - dt.timedelta(days=1)
+    last_day = end.astimezone(zone).date() + dt.timedelta(days=1)
+    span = Interval(local_midnight(first_day), local_midnight(last_day + dt.timedelta(days=1)))
+    return first_day, last_day, span
+
+
 def resource_calendar_get(
     *, resource: Resource, start: dt.datetime, end: dt.datetime
 ) -> ResourceCalendar:
@@ -230,16 +241,13 @@ def resource_calendars_get(
     """The calendar of each resource around [start, end), keyed by resource id, in two
     queries for all of them (make-up days, closures).
 
-    Opening intervals are computed for whole local days, one day wider on each side so that
-    an interval running across the edge of the span is seen whole. Precondition: the
-    resources' ``opening_hours`` are prefetched, else each costs one more query; or
-    ``hours`` gives them by resource id (opening_windows_get: rows, not model instances,
-    for many resources at once).
+    Opening intervals are computed for whole local days (calendar_days: one day wider on
+    each side, so that an interval running across the edge of the span is seen whole).
+    Precondition: the resources' ``opening_hours`` are prefetched, else each costs one more
+    query; or ``hours`` gives them by resource id (opening_windows_get: rows, not model
+    instances, for many resources at once).
     """
-    zone = alliance_zone()
-    first_day = start.astimezone(zone).date() - dt.timedelta(days=1)
-    last_day = end.astimezone(zone).date() + dt.timedelta(days=1)
-    span = Interval(local_midnight(first_day), local_midnight(last_day + dt.timedelta(days=1)))
+    first_day, last_day, span = calendar_days(start, end)
     if not resources:
         return {}
     makeup_days = dict(

@@ -113,32 +113,30 @@ def _resource_without_lock(resource_id):
     return Resource.objects.prefetch_related("opening_hours").get(pk=resource_id)
 
 
-def check_then_wait_once():
-    """The overlap check, then a wait until every thread has checked: the widest race."""
+def insert_once_all_have_checked():
+    """In place of the re-check and insert under the lock: a wait until every thread has
+    passed the scheduler's check, then the insert without its re-check: the widest race."""
     line_up = threading.Barrier(THREADS, timeout=30)
-    real_check = services.blocking_spans_between
-    state = threading.local()
+    real_insert = services._insert_if_free
 
-    def check_then_wait(**kwargs):
-        found = real_check(**kwargs)
-        if not getattr(state, "waited", False):  # the conflict answer checks again: no wait
-            state.waited = True
-            line_up.wait()
-        return found
+    def wait_then_insert(booking, **kwargs):
+        line_up.wait()
+        real_insert(booking, **kwargs, only_if_free=False)
 
-    return check_then_wait
+    return wait_then_insert
 
 
 def test_control_without_lock_the_exclusion_constraint_alone_keeps_one_winner(
     contenders, monkeypatch
 ):
-    """With the row lock switched off every thread passes the overlap check together; the
-    constraint refuses all but one insert. The losers get ``conflict``, or ``resource_busy``
+    """With the row lock switched off every thread passes the scheduler's check, then all
+    insert together without the re-check under the lock; the constraint refuses all but
+    one insert. The losers get ``conflict``, or ``resource_busy``
     where PostgreSQL broke a deadlock between inserts waiting on each other's constraint
     check (a transient answer: retried, it is a ``conflict``)."""
     resource, members = contenders
     monkeypatch.setattr(services, "_resource_lock", _resource_without_lock)
-    monkeypatch.setattr(services, "blocking_spans_between", check_then_wait_once())
+    monkeypatch.setattr(services, "_insert_if_free", insert_once_all_have_checked())
     start = local(2026, 11, 24, 8)
     outcomes = race(resource, members, [(start, start + dt.timedelta(hours=1))] * THREADS)
     assert outcomes.count("won") == 1, outcomes
@@ -157,7 +155,7 @@ def test_control_without_lock_and_constraint_the_race_double_books(contenders, m
         editor.remove_constraint(Booking, constraint)
     try:
         monkeypatch.setattr(services, "_resource_lock", _resource_without_lock)
-        monkeypatch.setattr(services, "blocking_spans_between", check_then_wait_once())
+        monkeypatch.setattr(services, "_insert_if_free", insert_once_all_have_checked())
         start = local(2026, 11, 24, 8)
         outcomes = race(resource, members, [(start, start + dt.timedelta(hours=1))] * THREADS)
         assert outcomes.count("won") == THREADS

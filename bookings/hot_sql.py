@@ -1,0 +1,133 @@
+"""The statements of the scheduler's hot path, written out once instead of compiled by the
+ORM on every request (docs/performance.md, "Second pass"): the resource with its unit and
+allow-list probe, and the SQL of the window's one UNION ALL read
+(bookings.selectors.window_calendar_and_blocking_get, which reads its rows).
+
+Only model metadata and placeholders are formatted into the SQL; every value is a
+parameter. Instances are the ORM's own: Model.from_db, with the converters the compiler
+would apply, so they compare equal to what a queryset returns on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connections
+from django.db.models import Field, Model
+
+from alliance.models import Unit
+from bookings.models import BLOCKING_STATUSES, Booking
+from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
+
+
+def window_sql(vendor: str) -> str:
+    """The statement of bookings.selectors.window_calendar_and_blocking_get: four reads as
+    one UNION ALL, one row each, told apart by ``kind`` (0 weekly hours, 1 make-up days,
+    2 closures, 3 blocking bookings). Columns: kind, n, day, t1, t2, a, b, c, reason.
+
+    The booking read is blocking_overlapping's: on PostgreSQL the exclusion constraint's
+    expression ``tstzrange(start, blocked_until) &&`` with the resource id as a bigint, so
+    its GiST index answers on both columns (see blocking_spans_between); elsewhere the
+    columns' test, bounded by the (resource, blocked_until) index.
+    """
+    pg = vendor == "postgresql"
+
+    def null(kind: str) -> str:
+        return f"CAST(NULL AS {kind})" if pg else "NULL"
+
+    ts = "timestamptz"
+    hours = OpeningHours._meta.db_table
+    makeup = MakeUpWorkingDay._meta.db_table
+    closure = Closure._meta.db_table
+    booking = Booking._meta.db_table
+    statuses = ", ".join(["%s"] * len(BLOCKING_STATUSES))
+    overlap = (
+        "resource_id = CAST(%s AS bigint) AND tstzrange(start, blocked_until) && tstzrange(%s, %s)"
+        if pg
+        else "resource_id = %s AND start < %s AND blocked_until > %s"
+    )
+    # Only model metadata and placeholders are formatted in; every value is a parameter.
+    return f"""
+        SELECT 0 AS kind, weekday AS n, {null("date")} AS day, start_time AS t1,
+               end_time AS t2, {null(ts)} AS a, {null(ts)} AS b, {null(ts)} AS c,
+               {null("varchar")} AS reason
+          FROM {hours} WHERE resource_id = %s
+        UNION ALL
+        SELECT 1, opens_as, "date", NULL, NULL, NULL, NULL, NULL, NULL
+          FROM {makeup} WHERE "date" >= %s AND "date" <= %s
+        UNION ALL
+        SELECT 2, CASE WHEN resource_id IS NULL THEN 0 ELSE 1 END, NULL, NULL, NULL,
+               start, "end", NULL, reason
+          FROM {closure}
+         WHERE (resource_id = %s OR resource_id IS NULL) AND start < %s AND "end" > %s
+        UNION ALL
+        SELECT 3, NULL, NULL, NULL, NULL, start, "end", blocked_until, NULL
+          FROM {booking} WHERE status IN ({statuses}) AND {overlap}
+    """  # noqa: S608
+
+
+def _converters(model: type[Model], connection) -> list[tuple[Field, list]]:
+    """Each concrete field of ``model`` with the converters the ORM's compiler would apply
+    to its column on ``connection`` (SQLite answers text for instants and times)."""
+    key = (model, connection.alias)
+    if key not in _CONVERTERS:
+        out = []
+        for field in model._meta.concrete_fields:
+            column = field.get_col(model._meta.db_table)
+            out.append(
+                (
+                    field,
+                    connection.ops.get_db_converters(column) + field.get_db_converters(connection),
+                )
+            )
+        _CONVERTERS[key] = out
+    return _CONVERTERS[key]
+
+
+_CONVERTERS: dict = {}
+
+
+def _instance(model: type[Model], row: Sequence, connection) -> Model:
+    """A ``model`` instance from its concrete columns' raw values, as the ORM builds it."""
+    names, values = [], []
+    for (field, converters), value in zip(_converters(model, connection), row, strict=True):
+        column = field.get_col(model._meta.db_table)
+        for converter in converters:
+            value = converter(value, column, connection)
+        names.append(field.attname)
+        values.append(value)
+    return model.from_db(connection.alias, names, values)
+
+
+def resource_read(*, resource_id: int, unit_id: int | None) -> Resource | None:
+    """The resource, its owning unit (whether it is active: bookings.rules asks) and the
+    allow-list probe (``allow_probe``, see bookings.selectors.booking_window_get), in one
+    statement written out rather than compiled by the ORM on every request
+    (docs/performance.md: compiling the queryset with its subquery, ordering and join was
+    the largest share of a refusal's CPU time). The instances are the ORM's own
+    (Model.from_db, with its converters)."""
+    connection = connections[Resource.objects.db]
+    resource_fields = Resource._meta.concrete_fields
+    unit_fields = Unit._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = [f"r.{quote(f.column)}" for f in resource_fields]
+    columns += [f"u.{quote(f.column)}" for f in unit_fields]
+    through = Resource.allowed_units.through._meta.db_table
+    sql = f"""
+        SELECT {", ".join(columns)},
+               (SELECT a.unit_id FROM {through} a WHERE a.resource_id = r.id
+                 ORDER BY CASE WHEN a.unit_id = %s THEN 0 ELSE 1 END, a.unit_id LIMIT 1)
+          FROM {Resource._meta.db_table} r
+          JOIN {Unit._meta.db_table} u ON u.id = r.unit_id
+         WHERE r.id = %s
+    """  # noqa: S608 - model metadata and placeholders only; every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [unit_id, resource_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    resource = _instance(Resource, row[: len(resource_fields)], connection)
+    unit = _instance(Unit, row[len(resource_fields) : -1], connection)
+    Resource.unit.field.set_cached_value(resource, unit)
+    resource.allow_probe = row[-1]
+    return resource
