@@ -335,3 +335,27 @@ def resource_ids_free_between(
             continue
         free.add(resource.pk)
     return free
+
+
+def booking_due_for_check_in(
+    *, member: Member, resource_id: int, now: dt.datetime
+) -> Booking | None:
+    """The member's own approved booking of the resource that they may check in to now (the
+    window of bookings.lifecycle.booking_check_in_window), earliest first; None otherwise.
+    One query. The scanned check-in page asks it; booking_check_in decides again."""
+    opens = dt.timedelta(minutes=settings.BOOKING_CHECKIN_OPENS_MINUTES)
+    grace = dt.timedelta(minutes=settings.BOOKING_NO_SHOW_GRACE_MINUTES)
+    return (
+        Booking.objects.filter(
+            member_id=member.pk,
+            resource_id=resource_id,
+            status=BookingStatus.APPROVED,
+            checked_in_at__isnull=True,
+            start__lte=now + opens,
+            start__gte=now - grace,
+            end__gte=now,
+        )
+        .select_related("resource", "resource__unit")
+        .order_by("start", "pk")
+        .first()
+    )

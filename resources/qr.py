@@ -46,3 +46,10 @@ def checkin_qr_svg(resource: Resource, *, scale: int = 10) -> bytes:
 def checkin_qr_svg_inline(resource: Resource, *, scale: int = 8) -> str:
     """An ``<svg>`` element for an HTML page; its markup is segno's own (no user text)."""
     return checkin_qr(resource).svg_inline(scale=scale, border=4, svgclass="checkin-qr")
+
+
+def resource_check_in_path(resource: Resource) -> str:
+    """``/r/<id>/check-in/?code=<checkin_code>``: the web page that checks a booker in (the
+    web app's ``web:check-in`` route, written here because resources sits below web).
+    The API's ``check_in_url`` and the printed QR code are built from it."""
+    return f"/r/{resource.pk}/check-in/?{urlencode({'code': resource.checkin_code})}"
