@@ -39,7 +39,10 @@ def world(frozen_now):
     researcher = MemberFactory(name="李研究员")
     manager = MemberFactory(name="王管理员", unit=resource.unit, role=MemberRole.UNIT_MANAGER)
     upcoming = BookingFactory(
-        resource=resource, member=researcher, start=local(2026, 11, 23, 14), end=local(2026, 11, 23, 16)
+        resource=resource,
+        member=researcher,
+        start=local(2026, 11, 23, 14),
+        end=local(2026, 11, 23, 16),
     )
     past = BookingFactory(
         resource=resource,
@@ -81,18 +84,19 @@ def test_upcoming_lists_own_bookings_with_unit_local_time_status_and_rejection_r
     assert "冷冻电镜" in html
     assert world.resource.unit.short_name in html
     assert "2026-11-23 14:00–16:00" in html  # Asia/Shanghai, not UTC (06:00)
-    assert "已批准" in html and "已驳回" in html
+    assert "已批准" in html
+    assert "已驳回" in html
     assert "设备年检" in html
     assert f"booking-{world.upcoming.pk}" in html
-    assert f"booking-{world.past.pk}\"" not in html
-    assert f"booking-{stranger_booking.pk}\"" not in html
+    assert f'booking-{world.past.pk}"' not in html
+    assert f'booking-{stranger_booking.pk}"' not in html
 
 
 def test_past_lists_ended_bookings_latest_first(world):
     html = signed_in(world.researcher).get(reverse("web:my-bookings") + "?tab=past").text
 
     assert f"booking-{world.past.pk}" in html
-    assert f"booking-{world.upcoming.pk}\"" not in html
+    assert f'booking-{world.upcoming.pk}"' not in html
     assert "2026-11-20 10:00–11:00" in html
 
 
@@ -140,7 +144,8 @@ def test_the_list_reads_a_constant_number_of_queries(world, django_assert_num_qu
 def test_the_detail_shows_the_booking_and_its_history_with_who_and_why(world):
     html = signed_in(world.researcher).get(reverse("web:booking", args=[world.rejected.pk])).text
 
-    assert "冷冻电镜" in html and "B栋 3层" in html
+    assert "冷冻电镜" in html
+    assert "B栋 3层" in html
     assert "2026-11-25 14:00–15:00" in html
     assert "设备年检" in html
     assert "王管理员" in html  # who rejected it
@@ -184,12 +189,14 @@ def test_cancelling_with_htmx_swaps_in_the_cancelled_booking_with_its_reason(wor
     assert response.status_code == 200
     html = response.text
     assert 'id="booking-detail"' in html
-    assert "已取消" in html and "样品未到" in html
+    assert "已取消" in html
+    assert "样品未到" in html
     booking = Booking.objects.get(pk=world.upcoming.pk)
     assert booking.status == BookingStatus.CANCELLED
     assert booking.cancelled_late is True  # six hours ahead: inside the 24 h
     event = booking.events.get(action=BookingEvent.Action.CANCELLED)
-    assert event.reason == "样品未到" and event.actor == world.researcher
+    assert event.reason == "样品未到"
+    assert event.actor == world.researcher
 
 
 def test_a_cancellation_inside_the_late_window_is_warned_about_and_one_outside_is_not(world):
@@ -204,8 +211,10 @@ def test_a_cancellation_inside_the_late_window_is_warned_about_and_one_outside_i
     soon = client.get(reverse("web:booking", args=[world.upcoming.pk])).text
     far = client.get(reverse("web:booking", args=[later.pk])).text
 
-    assert 'data-testid="cancel-open"' in soon and 'data-testid="late-warning"' in soon
-    assert 'data-testid="cancel-open"' in far and 'data-testid="late-warning"' not in far
+    assert 'data-testid="cancel-open"' in soon
+    assert 'data-testid="late-warning"' in soon
+    assert 'data-testid="cancel-open"' in far
+    assert 'data-testid="late-warning"' not in far
 
 
 def test_a_refused_cancellation_shows_a_toptip_and_changes_nothing(world, settings):
