@@ -183,7 +183,8 @@ def booking_cancel(
             raise Conflict("already_started")
 
     def lateness(booking: Booking) -> dict:
-        return {"cancelled_late": booking_cancel_is_late(booking=booking, now=now)}
+        late_from = booking.start - minutes_setting("BOOKING_LATE_CANCEL_MINUTES")
+        return {"cancelled_late": now > late_from}
 
     return _transition(
         booking_id=booking_id,
@@ -198,45 +199,6 @@ def booking_cancel(
         changes=lateness,
         notify="cancelled",
     )
-
-
-# --- What a member may do now (for pages and the API; the transitions decide again) ------
-
-
-def booking_cancel_is_late(*, booking: Booking, now: dt.datetime) -> bool:
-    """Whether cancelling now counts as late: inside ``BOOKING_LATE_CANCEL_MINUTES`` before
-    the start. booking_cancel records it; pages warn before the booker confirms."""
-    return now > booking.start - minutes_setting("BOOKING_LATE_CANCEL_MINUTES")
-
-
-def booking_check_in_window(booking: Booking) -> tuple[dt.datetime, dt.datetime]:
-    """When the booker may check in: ``BOOKING_CHECKIN_OPENS_MINUTES`` before the start until
-    ``BOOKING_NO_SHOW_GRACE_MINUTES`` after it, or the end if sooner."""
-    opens = booking.start - minutes_setting("BOOKING_CHECKIN_OPENS_MINUTES")
-    closes = min(booking.end, booking.start + minutes_setting("BOOKING_NO_SHOW_GRACE_MINUTES"))
-    return opens, closes
-
-
-def booking_can_cancel(*, booking: Booking, member: Member | None, now: dt.datetime) -> bool:
-    """Whether booking_cancel would accept ``member`` cancelling ``booking`` now: the same
-    access rule, an undecided or approved booking, not yet started."""
-    return (
-        member_can_cancel_booking(member, booking)
-        and booking.status in (BookingStatus.PENDING, BookingStatus.APPROVED)
-        and booking.start > now
-    )
-
-
-def booking_can_check_in(*, booking: Booking, member: Member | None, now: dt.datetime) -> bool:
-    """Whether booking_check_in would check ``booking`` in for ``member`` now (given the
-    resource's code): the same access rule, approved, not checked in, inside the window.
-    Needs ``booking.resource`` (loaded by the selectors)."""
-    if not member_can_check_in_booking(member, booking):
-        return False
-    if booking.status != BookingStatus.APPROVED or booking.checked_in_at is not None:
-        return False
-    opens, closes = booking_check_in_window(booking)
-    return opens <= now <= closes
 
 
 # --- Check-in and check-out ---------------------------------------------------------------
@@ -265,7 +227,8 @@ def booking_check_in(
             code != booking.resource.checkin_code
         ):
             raise ValidationFailed("check_in_code_invalid")
-        opens, closes = booking_check_in_window(booking)
+        opens = booking.start - minutes_setting("BOOKING_CHECKIN_OPENS_MINUTES")
+        closes = min(booking.end, booking.start + minutes_setting("BOOKING_NO_SHOW_GRACE_MINUTES"))
         if now < opens:
             raise Conflict(
                 "check_in_not_open", params={"minutes": settings.BOOKING_CHECKIN_OPENS_MINUTES}
