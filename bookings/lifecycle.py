@@ -62,7 +62,7 @@ VERBS = {
 def _invalid_transition(booking: Booking, action: str) -> Conflict:
     return Conflict(
         "invalid_transition",
-        params={"status": booking.get_status_display(), "action": VERBS[action]},
+        params={"status": BookingStatus(booking.status).label, "action": VERBS[action]},
         status=booking.status,
     )
 
@@ -125,6 +125,51 @@ def _reason(reason: str, *, required: bool = False) -> str:
     )
 
 
+# --- Predicates: what a member could do now (the API's can_cancel, can_check_in) ----------
+# The services below decide with these same functions, under the booking's lock.
+
+#: The statuses a booking may be cancelled from.
+CANCELLABLE = (BookingStatus.PENDING, BookingStatus.APPROVED)
+
+
+def booking_not_started(booking: Booking, now: dt.datetime) -> bool:
+    """Cancelling ends when the booking starts (``already_started``)."""
+    return booking.start > now
+
+
+def booking_cancel_is_late(booking: Booking, now: dt.datetime) -> bool:
+    """Whether cancelling at ``now`` is late: inside ``BOOKING_LATE_CANCEL_MINUTES`` before
+    the start. Recorded on the booking (``cancelled_late``) when it is cancelled."""
+    return now > booking.start - minutes_setting("BOOKING_LATE_CANCEL_MINUTES")
+
+
+def booking_can_cancel(actor: Member | None, booking: Booking, now: dt.datetime) -> bool:
+    """Whether booking_cancel would accept ``actor`` cancelling ``booking`` at ``now``."""
+    return (
+        member_can_cancel_booking(actor, booking)
+        and booking.status in CANCELLABLE
+        and booking_not_started(booking, now)
+    )
+
+
+def booking_check_in_window(booking: Booking) -> tuple[dt.datetime, dt.datetime]:
+    """When check-in is open: from ``BOOKING_CHECKIN_OPENS_MINUTES`` before the start until
+    ``BOOKING_NO_SHOW_GRACE_MINUTES`` after it, or the end if sooner (both included)."""
+    opens = booking.start - minutes_setting("BOOKING_CHECKIN_OPENS_MINUTES")
+    closes = min(booking.end, booking.start + minutes_setting("BOOKING_NO_SHOW_GRACE_MINUTES"))
+    return opens, closes
+
+
+def booking_can_check_in(actor: Member | None, booking: Booking, now: dt.datetime) -> bool:
+    """Whether booking_check_in would check ``actor`` in at ``now`` (given the resource's
+    code, which a manager needs not): not yet checked in, approved, inside the window.
+    Reads ``booking.resource`` (load it with the booking)."""
+    if not member_can_check_in_booking(actor, booking) or booking.checked_in_at is not None:
+        return False
+    opens, closes = booking_check_in_window(booking)
+    return booking.status == BookingStatus.APPROVED and opens <= now <= closes
+
+
 # --- Decisions and cancellation -----------------------------------------------------------
 
 
@@ -179,18 +224,17 @@ def booking_cancel(
     now = now or timezone.now()
 
     def not_started(booking: Booking) -> None:
-        if booking.start <= now:
+        if not booking_not_started(booking, now):
             raise Conflict("already_started")
 
     def lateness(booking: Booking) -> dict:
-        late_from = booking.start - minutes_setting("BOOKING_LATE_CANCEL_MINUTES")
-        return {"cancelled_late": now > late_from}
+        return {"cancelled_late": booking_cancel_is_late(booking, now)}
 
     return _transition(
         booking_id=booking_id,
         actor=actor,
         to_status=BookingStatus.CANCELLED,
-        allowed_from=(BookingStatus.PENDING, BookingStatus.APPROVED),
+        allowed_from=CANCELLABLE,
         action=BookingEvent.Action.CANCELLED,
         reason=_reason(reason),
         now=now,
@@ -227,8 +271,7 @@ def booking_check_in(
             code != booking.resource.checkin_code
         ):
             raise ValidationFailed("check_in_code_invalid")
-        opens = booking.start - minutes_setting("BOOKING_CHECKIN_OPENS_MINUTES")
-        closes = min(booking.end, booking.start + minutes_setting("BOOKING_NO_SHOW_GRACE_MINUTES"))
+        opens, closes = booking_check_in_window(booking)
         if now < opens:
             raise Conflict(
                 "check_in_not_open", params={"minutes": settings.BOOKING_CHECKIN_OPENS_MINUTES}
