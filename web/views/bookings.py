@@ -94,8 +94,8 @@ def _detail(request: HttpRequest, booking_id: int) -> dict[str, object]:
     )
     return {
         "booking": booking,
-        "can_cancel": booking_can_cancel(booking=booking, member=member, now=now),
-        "cancel_is_late": booking_cancel_is_late(booking=booking, now=now),
+        "can_cancel": booking_can_cancel(member, booking, now),
+        "cancel_is_late": booking_cancel_is_late(booking, now),
     }
 
 
