@@ -212,18 +212,18 @@ def test_a_cancellation_inside_the_late_window_is_warned_about_and_one_outside_i
     assert 'data-testid="late-warning"' not in far
 
 
-def test_a_refused_cancellation_shows_a_toptip_and_changes_nothing(world, settings):
-    settings.LANGUAGE_CODE = "en"
+def test_a_refused_cancellation_shows_a_toptip_and_changes_nothing(world):
     client = signed_in(world.researcher)
     url = reverse("web:booking-cancel", args=[world.rejected.pk])
     events = BookingEvent.objects.count()
 
-    response = client.post(url, {"reason": "x"}, **HTMX, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(url, {"reason": "x"}, **HTMX)
 
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#toptips"
     assert 'data-code="invalid_transition"' in response.text
     assert "weui-toptips" in response.text
+    assert "已驳回" in response.text  # "This booking is Rejected; ..." in Chinese
     assert Booking.objects.get(pk=world.rejected.pk).status == BookingStatus.REJECTED
     assert BookingEvent.objects.count() == events
 
