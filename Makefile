@@ -29,8 +29,10 @@ migrate: install
 seed: migrate
 	$(DEV) $(BIN)/python manage.py seed_demo
 
+# The site, the time-driven jobs (run_jobs --loop) and, when WECHAT_APPID is unset, a local
+# WeChat stand-in (wechat_standin); Ctrl-C stops all three.
 run: seed
-	$(DEV) $(BIN)/python manage.py runserver $(HOST)
+	$(DEV) scripts/run_dev.sh $(BIN)/python $(HOST)
 
 lint: install
 	$(BIN)/ruff check .

@@ -120,6 +120,13 @@ MESSAGES = {
     ),
     # Input the schema does not allow (issue 7, schema fuzzing)
     "unknown_field": _("The request has fields this endpoint does not accept."),
+    # Web sign-in by scanning a challenge (issue 8, alliance.web_sign_in)
+    "challenge_invalid": _("This sign-in code is not valid."),
+    "challenge_expired": _("This sign-in code has expired; please refresh the sign-in page."),
+    "challenge_used": _("This sign-in code has already been used."),
+    "too_many_challenges": _(
+        "Too many sign-in codes were requested from here; please try again in %(minutes)s minutes."
+    ),
 }
 
 

@@ -169,3 +169,49 @@ class InviteCode(models.Model):
 
     def __str__(self) -> str:
         return f"Invite code {self.pk} for {self.member}"
+
+
+class WebSignInChallenge(models.Model):
+    """A one-time request to sign a browser in, confirmed with the mini-program (issue 8).
+
+    The browser shows ``alliance-share:web-sign-in:<id>:<secret>`` as a QR code; the
+    mini-program confirms it with its bearer token and the secret; the browser that created
+    it (and only that one: it holds the browser secret in its session) then completes it
+    once. Only SHA-256 digests of both secrets are stored. Written by
+    alliance.web_sign_in only.
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    secret_digest = models.CharField(_("secret digest"), max_length=64)
+    browser_digest = models.CharField(_("browser digest"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        Member,
+        verbose_name=_("confirmed by"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("web sign-in challenge")
+        verbose_name_plural = _("web sign-in challenges")
+        indexes = [models.Index(fields=["expires_at"], name="websignin_expires_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(confirmed_at__isnull=True)
+                | models.Q(confirmed_by__isnull=False),
+                name="websignin_confirmed_has_member",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True) | models.Q(confirmed_at__isnull=False),
+                name="websignin_used_after_confirmed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Web sign-in challenge {self.pk}"

@@ -160,6 +160,32 @@ def sign_in_success_record(*, address: str, account: str) -> None:
     limits_reset([_pair_limit(account, address)])
 
 
+def web_challenge_limits(*, address: str) -> list[Limit]:
+    """Web sign-in challenges one address may create (issue 8): every creation counts,
+    ``WEB_SIGN_IN_CHALLENGE_LIMIT`` per ``SIGN_IN_FAILURE_WINDOW_SECONDS``."""
+    return [
+        Limit(
+            name=limit_key("web-challenge", address),
+            limit=settings.WEB_SIGN_IN_CHALLENGE_LIMIT,
+            window=settings.SIGN_IN_FAILURE_WINDOW_SECONDS,
+        )
+    ]
+
+
+def web_challenge_wait(*, address: str) -> int | None:
+    """Seconds until this address may create another challenge; None if it may now."""
+    return limits_wait(web_challenge_limits(address=address))
+
+
+def web_challenge_record(*, address: str) -> None:
+    limits_record(web_challenge_limits(address=address))
+
+
+def member_account(member_id: int) -> str:
+    """The account a bound token's confirmations of web sign-ins count against."""
+    return f"member:{member_id}"
+
+
 # --- Request ceilings ---------------------------------------------------------------------
 
 

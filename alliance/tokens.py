@@ -308,14 +308,16 @@ def secretariat_unit_get() -> Unit:
     return unit
 
 
-def password_sign_in(*, username: str, password: str) -> SignIn:
-    """Sign in back-office staff (unit managers, the secretariat) with their password.
+def password_member_authenticate(*, username: str, password: str) -> Member:
+    """The active staff member whose username and password these are: the one rule of who
+    may sign in with a password, for the API's tokens and the web app's session alike.
 
-    A Django superuser counts as secretariat: one without a member gets a secretariat
-    member in ``secretariat_unit_get()``. Refusals: 400 ``invalid_credentials`` (counted
-    for rate limiting) for a wrong password *and* for the right password of an account that
-    is not staff (a researcher): one answer, so that it does not tell whether a guess was
-    right; 403 ``no_member_profile`` for staff without a member, ``member_inactive``.
+    Back-office staff only (unit managers, the secretariat); a Django superuser counts as
+    secretariat, and one without a member gets a secretariat member in
+    ``secretariat_unit_get()``. Refusals: 400 ``invalid_credentials`` (counted for rate
+    limiting) for a wrong password *and* for the right password of an account that is not
+    staff (a researcher): one answer, so that it does not tell whether a guess was right;
+    403 ``no_member_profile`` for staff without a member, ``member_inactive``.
     """
     user = authenticate(username=username, password=password)
     if user is None or not (user.is_staff or user.is_superuser):
@@ -335,5 +337,12 @@ def password_sign_in(*, username: str, password: str) -> SignIn:
         raise AccessDenied("no_member_profile")
     if not member.is_active:
         raise AccessDenied("member_inactive")
+    return member
+
+
+def password_sign_in(*, username: str, password: str) -> SignIn:
+    """Sign in back-office staff with their password (password_member_authenticate) and
+    issue them an API token."""
+    member = password_member_authenticate(username=username, password=password)
     _, raw = api_token_issue(member=member, channel=SignInChannel.PASSWORD)
     return SignIn(token=raw, member=member)

@@ -24,6 +24,8 @@ from alliance.ratelimit import (
     sign_in_failure_record,
     sign_in_success_record,
     sign_in_wait,
+    web_challenge_record,
+    web_challenge_wait,
 )
 from api.authentication import request_member
 
@@ -62,6 +64,21 @@ class FailureCountingMixin:
                 address=client_address(self.request), account=self.sign_in_account(self.request)
             )
         return super().handle_exception(exc)
+
+
+class WebChallengeCreateThrottle(BaseThrottle):
+    """Web sign-in challenges per client address (alliance.ratelimit.web_challenge_limits):
+    429 ``throttled`` with Retry-After past the limit; every allowed creation counts."""
+
+    def allow_request(self, request: Request, view) -> bool:
+        address = client_address(request)
+        self._wait = web_challenge_wait(address=address)
+        if self._wait is None:
+            web_challenge_record(address=address)
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait
 
 
 class BookingRateLimited(exceptions.Throttled):

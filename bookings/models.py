@@ -158,7 +158,7 @@ class BookingEvent(models.Model):
         ordering = ["booking", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} @ {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} @ {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class CalendarFeed(models.Model):

@@ -324,6 +324,10 @@ SECRETARIAT_UNIT_NAME = os.environ.get("SECRETARIAT_UNIT_NAME") or "光明区委
 SIGN_IN_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
 SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 50)
 SIGN_IN_FAILURE_WINDOW_SECONDS = env_int("SIGN_IN_FAILURE_WINDOW_SECONDS", 900)
+# Web sign-in by scanning (alliance.web_sign_in, issue 8): a challenge's lifetime, and how
+# many challenges one client address may create per SIGN_IN_FAILURE_WINDOW_SECONDS.
+WEB_SIGN_IN_CHALLENGE_TTL_SECONDS = env_int("WEB_SIGN_IN_CHALLENGE_TTL_SECONDS", 120)
+WEB_SIGN_IN_CHALLENGE_LIMIT = env_int("WEB_SIGN_IN_CHALLENGE_LIMIT", 30)
 # Booking requests one member may make per minute (0: no ceiling).
 BOOKING_CREATE_RATE_PER_MINUTE = env_int("BOOKING_CREATE_RATE_PER_MINUTE", 30)
 

@@ -30,6 +30,7 @@ from alliance.admin import ReadOnlyInline, ScopedInline, ScopedModelAdmin, reque
 from alliance.admin import request_scope as scope_of
 from alliance.errors import DomainError
 from alliance.models import Unit
+from resources.admin_forms import OpeningHoursForm, ResourceAdminForm
 from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
 from resources.qr import checkin_payload, checkin_qr_svg, checkin_qr_svg_inline
 from resources.services import (
@@ -62,6 +63,7 @@ class OpeningHoursInline(ScopedInline, admin.TabularInline):
     """The weekly windows, saved as a whole by resources.services.opening_hours_set."""
 
     model = OpeningHours
+    form = OpeningHoursForm
     fields = ("weekday", "start_time", "end_time")
     extra = 0
 
@@ -77,6 +79,7 @@ class ClosureInline(ReadOnlyInline, admin.TabularInline):
 
 @admin.register(Resource)
 class ResourceAdmin(ScopedModelAdmin):
+    form = ResourceAdminForm
     list_display = (
         "name",
         "unit",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import account, bookings, check_in, inbox, resource, search
+from web.views import account, bookings, check_in, dev, inbox, resource, search
 
 app_name = "web"
 
@@ -10,9 +10,16 @@ urlpatterns = [
     path("", search.home, name="home"),
     path("sign-in/", account.sign_in, name="sign-in"),
     path("sign-out/", account.sign_out, name="sign-out"),
+    path("sign-in/password/", account.sign_in_password, name="sign-in-password"),
+    path("sign-in/challenges/<str:challenge_id>/poll/", account.sign_in_poll, name="sign-in-poll"),
+    path("dev/mini-program/", dev.mini_program, name="dev-mini-program"),
+    path("dev/mini-program/confirm/", dev.mini_program_confirm, name="dev-mini-program-confirm"),
+    path("dev/mini-program/token/", dev.mini_program_token, name="dev-mini-program-token"),
     path("me/", account.me, name="me"),
     path("bookings/", bookings.my_bookings, name="my-bookings"),
     path("inbox/", inbox.inbox, name="inbox"),
+    path("r/<int:resource_id>/", resource.resource_page, name="resource"),
+    path("r/<int:resource_id>/book/", resource.book, name="resource-book"),
 ]
 
 # Issue 8, my bookings, inbox and check-in by scanning (branch i8-mybookings).
@@ -23,6 +30,4 @@ urlpatterns += [
     path("inbox/<int:notification_id>/read/", inbox.notification_read, name="inbox-read"),
     path("inbox/read-all/", inbox.notification_read_all, name="inbox-read-all"),
     path("r/<int:resource_id>/check-in/", check_in.check_in, name="check-in"),
-    # Placeholder until the resource page's helper replaces it (same name and path).
-    path("r/<int:resource_id>/", resource.resource, name="resource"),
 ]

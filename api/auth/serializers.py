@@ -77,6 +77,35 @@ class MeOutputSerializer(serializers.Serializer):
     member = MemberOutputSerializer(allow_null=True)
 
 
+# --- Web sign-in challenges (issue 8) ----------------------------------------------------
+
+
+class WebChallengeOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The challenge's id.")
+    payload = serializers.CharField(
+        help_text=(
+            "What the QR code holds: `alliance-share:web-sign-in:<id>:<secret>`. The "
+            "mini-program recognises the `alliance-share:web-sign-in:` prefix, splits the "
+            "rest at its first `:` into the id and the secret, and confirms with "
+            '`POST /api/v1/auth/web-challenges/{id}/confirm/` and `{"secret": ...}`. '
+            "Shown only this once."
+        )
+    )
+    expires_at = serializers.DateTimeField(help_text="Confirm before this instant.")
+    ttl_seconds = serializers.IntegerField(help_text="The challenge's lifetime in seconds.")
+
+
+class WebChallengeConfirmInputSerializer(InputSerializer):
+    secret = StrictCharField(
+        max_length=128, trim_whitespace=False, help_text="The secret part of the payload."
+    )
+
+
+class WebChallengeConfirmOutputSerializer(serializers.Serializer):
+    confirmed = serializers.BooleanField()
+    member = MemberOutputSerializer(help_text="Who the browser will be signed in as.")
+
+
 # --- Members ------------------------------------------------------------------------------
 
 

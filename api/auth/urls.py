@@ -9,4 +9,10 @@ urlpatterns = [
     path("bind/", views.BindApi.as_view(), name="auth-bind"),
     path("password-login/", views.PasswordLoginApi.as_view(), name="auth-password-login"),
     path("logout/", views.LogoutApi.as_view(), name="auth-logout"),
+    path("web-challenges/", views.WebChallengeCreateApi.as_view(), name="auth-web-challenges"),
+    path(
+        "web-challenges/<str:challenge_id>/confirm/",
+        views.WebChallengeConfirmApi.as_view(),
+        name="auth-web-challenge-confirm",
+    ),
 ]

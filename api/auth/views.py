@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from alliance.ratelimit import openid_account, username_account
+from alliance.ratelimit import member_account, openid_account, username_account
 from alliance.tokens import (
     Invitation,
     api_token_revoke,
@@ -24,6 +24,7 @@ from alliance.tokens import (
     password_sign_in,
     wechat_sign_in,
 )
+from alliance.web_sign_in import browser_secret_of, web_challenge_confirm, web_challenge_create
 from api.auth.serializers import (
     BindInputSerializer,
     BindOutputSerializer,
@@ -32,6 +33,9 @@ from api.auth.serializers import (
     MeOutputSerializer,
     PasswordLoginInputSerializer,
     PasswordLoginOutputSerializer,
+    WebChallengeConfirmInputSerializer,
+    WebChallengeConfirmOutputSerializer,
+    WebChallengeOutputSerializer,
     WeChatLoginInputSerializer,
     WeChatLoginOutputSerializer,
     error,
@@ -41,7 +45,11 @@ from api.authentication import (
     IsBoundMember,
     request_member,
 )
-from api.throttling import FailureCountingMixin, SignInFailureThrottle
+from api.throttling import (
+    FailureCountingMixin,
+    SignInFailureThrottle,
+    WebChallengeCreateThrottle,
+)
 
 INVALID = error("Bad input (`invalid`, with `fields`).")
 UNAUTHENTICATED = error("No, an unknown, an expired or a revoked token.")
@@ -161,6 +169,79 @@ class PasswordLoginApi(FailureCountingMixin, APIView):
         self.sign_in_succeeded(request)
         body = {"token": sign_in.token, "member": sign_in.member}
         return Response(PasswordLoginOutputSerializer(body).data)
+
+
+class WebChallengeCreateApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [WebChallengeCreateThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        request=None,
+        responses={201: WebChallengeOutputSerializer, 429: THROTTLED},
+    )
+    def post(self, request: Request) -> Response:
+        """Start signing a browser in: a one-time challenge to show as a QR code.
+
+        Anonymous. The challenge is bound to the caller's Django session (the session
+        cookie this answer sets or reuses): only that browser can be signed in by it, by
+        polling the web app's sign-in page. It expires after `ttl_seconds` (about two
+        minutes). Creations are limited per client address (429 past the limit).
+        """
+        issued = web_challenge_create(browser_secret=browser_secret_of(request.session))
+        body = {
+            "id": issued.challenge.pk,
+            "payload": issued.payload,
+            "expires_at": issued.challenge.expires_at,
+            "ttl_seconds": issued.ttl_seconds,
+        }
+        return Response(WebChallengeOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class WebChallengeConfirmApi(FailureCountingMixin, APIView):
+    authentication_classes = [BearerTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [SignInFailureThrottle]
+    failure_codes = frozenset({"challenge_invalid", "challenge_expired", "challenge_used"})
+
+    def sign_in_account(self, request: Request) -> str:
+        token = request.auth
+        if token is not None and token.member_id is not None:
+            return member_account(token.member_id)
+        return openid_account(token.wechat_openid if token is not None else "")
+
+    @extend_schema(
+        tags=["auth"],
+        request=WebChallengeConfirmInputSerializer,
+        responses={
+            200: WebChallengeConfirmOutputSerializer,
+            400: error(
+                "`challenge_invalid` (unknown challenge or wrong secret), `challenge_expired`, "
+                "`challenge_used` (confirmed by someone else, or already used), or `invalid`."
+            ),
+            401: UNAUTHENTICATED,
+            403: error(
+                "`not_bound` (link the WeChat account first), `member_inactive`, "
+                "`actor_unit_inactive`."
+            ),
+            429: THROTTLED,
+        },
+    )
+    def post(self, request: Request, challenge_id: str) -> Response:
+        """Sign a browser in as the caller: confirm the challenge scanned from its QR code.
+
+        Send the secret part of the payload. The browser that shows the code is signed in
+        within a few seconds. Confirming again as the same member before that is harmless.
+        Refused challenges count as failed sign-ins (429 after too many).
+        """
+        data = WebChallengeConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = web_challenge_confirm(
+            token=request.auth, challenge_id=challenge_id, secret=data.validated_data["secret"]
+        )
+        body = {"confirmed": True, "member": member}
+        return Response(WebChallengeConfirmOutputSerializer(body).data)
 
 
 class LogoutApi(APIView):

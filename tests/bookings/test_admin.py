@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from alliance.models import MemberRole
 from bookings.models import Booking, BookingEvent, BookingStatus
-from bookings.services import booking_create
+from bookings.services import booking_approve, booking_create
 from tests.conftest import local
 from tests.factories import (
     BookingFactory,
@@ -401,3 +401,35 @@ def test_booking_lists_cost_the_same_queries_for_few_or_many_rows(world, url):
 
     assert many == few
     assert many <= 12
+
+
+def test_the_history_page_lists_the_bookings_events_in_the_alliances_zone(world):
+    booking_approve(booking_id=world.booking.pk, actor=world.manager)
+    response = signed_in(world.manager).get(
+        reverse("admin:bookings_booking_history", args=[world.booking.pk])
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Frozen at 08:00 in Shanghai (00:00 UTC): both events show the local time.
+    assert html.count("2026-11-23 08:00") == 2
+    assert "2026-11-23 00:00" not in html
+    assert "张主任" in html
+    assert "李研究员" in html
+
+
+def test_another_units_manager_cannot_open_a_bookings_history(world):
+    response = signed_in(world.other_manager).get(
+        reverse("admin:bookings_booking_history", args=[world.booking.pk])
+    )
+    assert response.status_code in (302, 403, 404)
+    assert "李研究员" not in response.content.decode()
+
+
+def test_the_booking_list_shows_time_and_status_up_front(world):
+    response = signed_in(world.secretariat).get(reverse(CHANGELIST))
+    html = response.content.decode()
+    assert "2026-11-24 Tue 09:00–10:00" in html
+    headers = ("column-when", "column-coloured_status", "column-resource")
+    positions = [html.index(h) for h in headers]
+    assert positions == sorted(positions)
+    assert "column-created_at" not in html

@@ -74,3 +74,16 @@ def new_driver(size: tuple[int, int] = DESKTOP, language: str = "zh-CN"):
     driver.set_page_load_timeout(30)
     driver.implicitly_wait(0)
     return driver
+
+
+def browser_sign_in(driver, live_server_url: str, user) -> None:
+    """Give ``driver`` a signed-in session of ``user`` (as Django's test client makes one),
+    without going through a sign-in page: for tests about what comes after signing in."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    driver.get(live_server_url + "/static/web/app.css")  # any page of the host sets the domain
+    driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})

@@ -150,7 +150,7 @@ def test_an_unknown_resource_is_not_found(world, client):
     assert client.get("/r/999999/check-in/?code=x").status_code == 404
 
 
-def test_the_book_now_placeholder_page_shows_the_resource(world, client):
+def test_book_now_leads_to_the_resource_page(world, client):
     response = client.get(reverse("web:resource", args=[world.resource.pk]))
 
     assert response.status_code == 200

@@ -103,3 +103,9 @@ def test_chinese_first_and_english_on_request(client):
     english = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Find" in english.content.decode()
     assert 'lang="en"' in english.content.decode()
+
+
+def test_the_back_offices_view_site_link_leads_to_the_web_app(client):
+    from django.contrib import admin
+
+    assert client.get(admin.site.site_url).status_code == 200
