@@ -554,6 +554,30 @@ def booking_list_to_decide(*, member: Member | None) -> QuerySet[Booking]:
     )
 
 
+def booking_due_for_check_in(
+    *, member: Member, resource_id: int, now: dt.datetime
+) -> Booking | None:
+    """The member's own approved booking of the resource that they may check in to now (the
+    window of bookings.lifecycle.booking_check_in_window), earliest first; None otherwise.
+    One query. The scanned check-in page asks it; booking_check_in decides again."""
+    opens = dt.timedelta(minutes=settings.BOOKING_CHECKIN_OPENS_MINUTES)
+    grace = dt.timedelta(minutes=settings.BOOKING_NO_SHOW_GRACE_MINUTES)
+    return (
+        Booking.objects.filter(
+            member_id=member.pk,
+            resource_id=resource_id,
+            status=BookingStatus.APPROVED,
+            checked_in_at__isnull=True,
+            start__lte=now + opens,
+            start__gte=now - grace,
+            end__gte=now,
+        )
+        .select_related("resource", "resource__unit")
+        .order_by("start", "pk")
+        .first()
+    )
+
+
 def member_bookings_of_resource_between(
     *, member: Member, resource_id: int, start: dt.datetime, end: dt.datetime
 ) -> list[Booking]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import account, bookings, dev, inbox, resource, search
+from web.views import account, bookings, check_in, dev, inbox, resource, search
 
 app_name = "web"
 
@@ -20,4 +20,14 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("r/<int:resource_id>/", resource.resource_page, name="resource"),
     path("r/<int:resource_id>/book/", resource.book, name="resource-book"),
+]
+
+# Issue 8, my bookings, inbox and check-in by scanning (branch i8-mybookings).
+urlpatterns += [
+    path("bookings/<int:booking_id>/", bookings.booking_detail, name="booking"),
+    path("bookings/<int:booking_id>/cancel/", bookings.booking_cancel_view, name="booking-cancel"),
+    path("bookings/calendar-feed/", bookings.calendar_feed_reset_view, name="calendar-feed"),
+    path("inbox/<int:notification_id>/read/", inbox.notification_read, name="inbox-read"),
+    path("inbox/read-all/", inbox.notification_read_all, name="inbox-read-all"),
+    path("r/<int:resource_id>/check-in/", check_in.check_in, name="check-in"),
 ]
