@@ -74,7 +74,7 @@ def test_a_researcher_opens_the_check_in_url_of_a_due_booking_and_is_checked_in(
 ):
     driver = request.getfixturevalue(fixture)
     now = timezone.now()
-    resource = ResourceFactory(name="核磁共振波谱仪", location="A栋 2层")
+    resource = ResourceFactory(name="核磁共振波谱仪", building="A栋", room="2层")
     researcher = MemberFactory(name="赵研究员")
     booking = BookingFactory(
         resource=resource,

@@ -28,7 +28,7 @@ def signed_in(member) -> Client:
 def world(frozen_now):
     """A booking by 张研究员 of the 质谱仪 starting at 08:10, ten minutes from now (check-in
     opens 15 minutes before)."""
-    resource = ResourceFactory(name="质谱仪", location="C栋 101")
+    resource = ResourceFactory(name="质谱仪", building="C栋", room="101")
     booker = MemberFactory(name="张研究员")
     booking = BookingFactory(
         resource=resource,

@@ -29,7 +29,7 @@ def signed_in(member) -> Client:
 def world(frozen_now):
     """A researcher with an approved booking today at 14:00 (6 hours ahead), one in the past, and a
     rejected one; the resource's unit has a manager."""
-    resource = ResourceFactory(name="冷冻电镜", location="B栋 3层", requires_approval=True)
+    resource = ResourceFactory(name="冷冻电镜", building="B栋", room="3层", requires_approval=True)
     researcher = MemberFactory(name="李研究员")
     manager = MemberFactory(name="王管理员", unit=resource.unit, role=MemberRole.UNIT_MANAGER)
     upcoming = BookingFactory(
