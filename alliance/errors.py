@@ -120,6 +120,12 @@ MESSAGES = {
     ),
     # Input the schema does not allow (issue 7, schema fuzzing)
     "unknown_field": _("The request has fields this endpoint does not accept."),
+    # Staff actions on bookings (issue 9: closures over bookings, staff cancel, on behalf)
+    "closure_hits_bookings": _(
+        "This would cancel %(count)s booking(s); confirm to close and cancel them."
+    ),
+    "cancel_reason_required": _("Say why you cancel someone else's booking."),
+    "on_behalf_not_allowed": _("Only unit managers and the secretariat book for others."),
 }
 
 

@@ -37,10 +37,10 @@ from bookings.locking import (
     EXCLUSION_VIOLATION,
     LOCK_NOT_AVAILABLE,
     constraint_name,
-    event_record,
     sqlstate,
 )
-from bookings.models import BOOKING_NO_OVERLAP, Booking, BookingEvent, BookingStatus
+from bookings.models import BOOKING_NO_OVERLAP, Booking, BookingStatus
+from bookings.on_behalf import booking_created_record, on_behalf_check
 from bookings.rules import booking_rules_check
 from bookings.selectors import (
     BlockingSpan,
@@ -49,7 +49,6 @@ from bookings.selectors import (
     blocking_spans_between,
     booking_window_get,
 )
-from notifications.services import booking_notify
 from resources.intervals import Interval, interval_validate
 from resources.locking import resource_lock
 from resources.models import Resource
@@ -111,8 +110,12 @@ def booking_create(
     purpose: str,
     attendees: int = 1,
     now: dt.datetime | None = None,
+    actor: Member | None = None,
 ) -> Booking:
     """Book [start, end) of a resource for ``member``, or refuse with a domain error.
+
+    ``actor``: a manager of the resource's unit or the secretariat booking on ``member``'s
+    behalf (bookings.on_behalf); every rule is still ``member``'s.
 
     Pending if the resource requires approval (its deciders are told), approved otherwise.
     On a taken slot raises Conflict("conflict") carrying ``conflicts`` and the nearest
@@ -135,6 +138,7 @@ def booking_create(
     )
     if window is None:
         raise NotFound()
+    actor = on_behalf_check(actor=actor, member=member, resource=window.resource)
     rules = {"member": member, "start": start, "end": end, "attendees": attendees, "now": now}
     _rules_check(window, **rules)
     in_the_way = window.in_the_way(start, end)
@@ -166,16 +170,7 @@ def booking_create(
                     BookingStatus.PENDING if resource.requires_approval else BookingStatus.APPROVED
                 ),
             )
-            event_record(
-                booking=booking,
-                action=BookingEvent.Action.CREATED,
-                from_status="",
-                actor=member,
-                reason="",
-                at=now,
-            )
-            if booking.status == BookingStatus.PENDING:
-                booking_notify(booking=booking, event="requested", actor=member, now=now)
+            booking_created_record(booking=booking, actor=actor, now=now)
     except _SlotTaken as taken:  # Lost the race between the read and the lock.
         raise _conflict_error(window, start, end, now, taken.blocking) from None
     except IntegrityError as exc:

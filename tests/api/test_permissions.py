@@ -3,8 +3,8 @@ kind of caller, with the status each must get.
 
 The world: units A and B, each with a researcher and a unit manager, and the secretariat.
 ``resource`` belongs to A. ``booking`` is A's researcher's pending booking of A's resource;
-``cross`` is A's researcher's pending booking of B's resource, which B's manager sees and
-decides but may not cancel, and A's manager sees and may cancel but not decide.
+``cross`` is A's researcher's pending booking of B's resource, which B's manager sees,
+decides and may cancel (issue 9), and A's manager sees and may cancel but not decide.
 
 Every request carries a real token (Bearer) the way the mini-program signs in.
 """
@@ -126,8 +126,13 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         (401, 403, 200, 404, 200, 404, 200),
     ),
     "booking cancel": (
-        Call("post", "/api/v1/bookings/{booking}/cancel/"),
+        Call("post", "/api/v1/bookings/{booking}/cancel/", {"reason": "临时检修"}),
         (401, 403, 200, 404, 200, 404, 200),
+    ),
+    # Staff cancelling someone else's booking must say why (issue 9); the booker need not.
+    "booking cancel without a reason": (
+        Call("post", "/api/v1/bookings/{booking}/cancel/"),
+        (401, 403, 200, 404, 400, 404, 400),
     ),
     "booking approve": (
         Call("post", "/api/v1/bookings/{booking}/approve/"),
@@ -159,9 +164,10 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("get", "/api/v1/bookings/{cross}/"),
         (401, 403, 200, 404, 200, 200, 200),
     ),
+    # The resource's managers (B's) may cancel too (issue 9).
     "cross cancel": (
-        Call("post", "/api/v1/bookings/{cross}/cancel/"),
-        (401, 403, 200, 404, 200, 403, 200),
+        Call("post", "/api/v1/bookings/{cross}/cancel/", {"reason": "设备故障"}),
+        (401, 403, 200, 404, 200, 200, 200),
     ),
     "cross approve": (
         Call("post", "/api/v1/bookings/{cross}/approve/"),
@@ -181,6 +187,7 @@ CASES = [
 
 #: The code each refusal carries.
 REFUSAL_CODES = {
+    400: {"cancel_reason_required"},
     401: {"not_authenticated"},
     403: {"not_bound", "permission_denied"},
     404: {"not_found"},
