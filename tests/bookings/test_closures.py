@@ -151,7 +151,8 @@ def test_confirmed_the_hits_are_cancelled_with_the_reason_recorded_and_told(lab,
     )
     assert scene["pending"].events.get().from_status == BookingStatus.PENDING
     notice = Notification.objects.get(member=people["booker"], kind="cancelled")
-    assert "电镜维修" in notice.body and "张主任" in notice.body
+    assert "电镜维修" in notice.body
+    assert "张主任" in notice.body
     # The free slots of the same resource: the closure ends at 14:00 and "after" holds
     # 14:00–15:00, so the nearest hour on the 24th starts at 15:00.
     assert "Free on the same resource: 11-24 15:00–16:00" in notice.body
