@@ -55,6 +55,8 @@ OPEN_SLOT = {
 }
 NEW_RESOURCE = {"kind": "venue", "name": "新会议室"}
 CLOSURE = {"start": "2026-12-01T08:00", "end": "2026-12-01T12:00", "reason": "检修"}
+OVER_BOOKING = {"start": "2026-11-25T08:00", "end": "2026-11-25T12:00", "reason": "检修"}
+PREVIEW = {"start": "2026-11-25T08:00", "end": "2026-11-25T12:00"}
 HOURS = [{"weekday": 0, "start": "09:00", "end": "17:00"}]
 
 #: endpoint: (call, expected status for each of ROLES in order)
@@ -97,8 +99,17 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("patch", "/api/v1/resources/{resource}/", {"capacity": 5}),
         (401, 403, 403, 403, 200, 403, 200),
     ),
+    # Retiring over the pending booking: listed (409) unless confirmed with a reason.
     "resource retire": (
         Call("post", "/api/v1/resources/{resource}/retire/"),
+        (401, 403, 403, 403, 409, 403, 409),
+    ),
+    "resource retire confirmed": (
+        Call("post", "/api/v1/resources/{resource}/retire/", {"confirm": True, "reason": "报废"}),
+        (401, 403, 403, 403, 200, 403, 200),
+    ),
+    "resource retire preview": (
+        Call("post", "/api/v1/resources/{resource}/retire/preview/"),
         (401, 403, 403, 403, 200, 403, 200),
     ),
     "opening hours": (
@@ -109,6 +120,28 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("post", "/api/v1/resources/{resource}/closures/", CLOSURE),
         (401, 403, 403, 403, 201, 403, 201),
     ),
+    # Over the pending booking of the 25th: listed (409) unless confirmed (issue 9).
+    "closure over a booking": (
+        Call("post", "/api/v1/resources/{resource}/closures/", OVER_BOOKING),
+        (401, 403, 403, 403, 409, 403, 409),
+    ),
+    "closure over a booking confirmed": (
+        Call("post", "/api/v1/resources/{resource}/closures/", {**OVER_BOOKING, "confirm": True}),
+        (401, 403, 403, 403, 201, 403, 201),
+    ),
+    "closure preview": (
+        Call("post", "/api/v1/resources/{resource}/closures/preview/", PREVIEW),
+        (401, 403, 403, 403, 200, 403, 200),
+    ),
+    # Alliance-wide closures (public holidays): the secretariat only.
+    "alliance closure": (
+        Call("post", "/api/v1/closures/", CLOSURE),
+        (401, 403, 403, 403, 403, 403, 201),
+    ),
+    "alliance closure preview": (
+        Call("post", "/api/v1/closures/preview/", PREVIEW),
+        (401, 403, 403, 403, 403, 403, 200),
+    ),
     "closure delete": (
         Call("delete", "/api/v1/resources/{resource}/closures/{closure}/"),
         (401, 403, 403, 403, 204, 403, 204),
@@ -118,6 +151,24 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
     "booking create": (
         Call("post", "/api/v1/bookings/", {**OPEN_SLOT, "resource": "{resource}"}),
         (401, 403, 201, 201, 201, 201, 201),
+    ),
+    # On behalf of A's researcher (代预约): A's resource by A's manager or the secretariat;
+    # B's by B's manager or the secretariat. Naming oneself is booking for oneself.
+    "booking on behalf": (
+        Call(
+            "post",
+            "/api/v1/bookings/",
+            {**OPEN_SLOT, "resource": "{resource}", "member": "{member}"},
+        ),
+        (401, 403, 201, 403, 201, 403, 201),
+    ),
+    "cross booking on behalf": (
+        Call(
+            "post",
+            "/api/v1/bookings/",
+            {**OPEN_SLOT, "resource": "{other_resource}", "member": "{member}"},
+        ),
+        (401, 403, 201, 403, 403, 201, 201),
     ),
     "approvals list": (Call("get", "/api/v1/approvals/"), (401, 403, 200, 200, 200, 200, 200)),
     # One booking: 404 outside the caller's view, before any 403.
@@ -189,9 +240,9 @@ CASES = [
 REFUSAL_CODES = {
     400: {"cancel_reason_required"},
     401: {"not_authenticated"},
-    403: {"not_bound", "permission_denied"},
+    403: {"not_bound", "permission_denied", "on_behalf_not_allowed"},
     404: {"not_found"},
-    409: {"invalid_transition", "not_checked_in"},
+    409: {"invalid_transition", "not_checked_in", "closure_hits_bookings"},
 }
 
 
@@ -217,6 +268,8 @@ def ids(world) -> dict[str, int]:
     return {
         "unit": world.resource.unit_id,
         "resource": world.resource.pk,
+        "other_resource": world.other_resource.pk,
+        "member": world.researcher.pk,
         "booking": pending(world.resource, 25).pk,
         "cross": pending(world.other_resource, 26).pk,
         "closure": closure.pk,
@@ -281,7 +334,7 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         r
         for r in routes
         if r.startswith("api/v1/")
-        and r.split("/")[2] in {"units", "resources", "bookings", "approvals"}
+        and r.split("/")[2] in {"units", "resources", "bookings", "approvals", "closures"}
     }
     covered = {
         call.url.split("?")[0]
