@@ -80,10 +80,14 @@ def member_can_decide_booking(member: Member | None, booking: Booking) -> bool:
 
 
 def member_can_cancel_booking(member: Member | None, booking: Booking) -> bool:
-    """Cancel: the booker, the booker's unit manager, or the secretariat."""
+    """Cancel: the booker, the booker's unit manager, the managers of the resource's unit
+    (issue 9: a closure or a repair is theirs to announce), or the secretariat. Anyone but
+    the booker must say why (bookings.lifecycle.booking_cancel)."""
     if not isinstance(member, Member) or not member.is_active:
         return False
     if booking.member_id == member.pk:
+        return True
+    if member_manages_unit(member, booking.resource.unit_id):
         return True
     return member_manages_unit(member, booking.unit_id)
 
@@ -299,3 +303,22 @@ def member_can_update_member(actor: Actor | None, member: Member, changes: dict)
     if changes.get("unit_id", member.unit_id) != member.unit_id:
         return False
     return member_manages_unit(actor, member.unit_id)
+
+
+# --- Staff actions on bookings (issue 9) ------------------------------------------------------
+
+
+def member_can_book_on_behalf(actor: Member | None, resource: Resource) -> bool:
+    """Book the resource for another member (代预约): the managers of the resource's unit
+    and the secretariat. Whom for is the scheduler's question: any active member of an
+    active unit the resource's allow-list admits, as if they booked themselves."""
+    return member_manages_unit(actor, resource.unit_id)
+
+
+def member_can_close_over_bookings(actor: Member | None, resource: Resource | None) -> bool:
+    """Close a resource (or retire it) and cancel the bookings that closure hits, seeing
+    who booked them: its unit's managers and the secretariat; an alliance-wide closure
+    (``resource`` None, a public holiday) the secretariat only."""
+    if resource is None:
+        return member_is_secretariat(actor)
+    return member_can_manage_resource(actor, resource)

@@ -139,6 +139,12 @@ MESSAGES = {
     ),
     "photo_unsupported_format": _("Only JPEG, PNG and WebP photos are accepted."),
     "photo_limit_reached": _("A resource may have at most %(count)s photos."),
+    # Staff actions on bookings (issue 9: closures over bookings, staff cancel, on behalf)
+    "closure_hits_bookings": _(
+        "This would cancel %(count)s booking(s); confirm to close and cancel them."
+    ),
+    "cancel_reason_required": _("Say why you cancel someone else's booking."),
+    "on_behalf_not_allowed": _("Only unit managers and the secretariat book for others."),
 }
 
 

@@ -35,7 +35,7 @@ from alliance.access import (
     member_manages_unit,
     member_refusal,
 )
-from alliance.actors import Actor, actor_is_system, actor_require
+from alliance.actors import Actor, actor_is_system, actor_member, actor_require
 from alliance.errors import Conflict, ValidationFailed
 from alliance.models import Member
 from alliance.services import text_clean
@@ -219,13 +219,17 @@ def booking_cancel(
     """Cancel a pending or approved booking until it starts; frees the slot.
 
     Inside ``BOOKING_LATE_CANCEL_MINUTES`` before the start the cancellation is recorded as
-    late. The booker is told when someone else cancelled.
+    late. Anyone but the booker (their unit's or the resource's managers, the secretariat)
+    must give a reason (``cancel_reason_required``); the booker is then told it.
     """
     now = now or timezone.now()
+    reason = _reason(reason)
 
     def not_started(booking: Booking) -> None:
         if not booking_not_started(booking, now):
             raise Conflict("already_started")
+        if not reason and actor_member(actor) != booking.member:
+            raise ValidationFailed("cancel_reason_required", fields={"reason": ["required"]})
 
     def lateness(booking: Booking) -> dict:
         return {"cancelled_late": booking_cancel_is_late(booking, now)}
@@ -236,7 +240,7 @@ def booking_cancel(
         to_status=BookingStatus.CANCELLED,
         allowed_from=CANCELLABLE,
         action=BookingEvent.Action.CANCELLED,
-        reason=_reason(reason),
+        reason=reason,
         now=now,
         may=member_can_cancel_booking,
         guard=not_started,

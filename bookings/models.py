@@ -131,6 +131,13 @@ class BookingEvent(models.Model):
         CHECKED_IN = "bookings.booking.checked_in", _("Checked in")
         CHECKED_OUT = "bookings.booking.checked_out", _("Checked out")
         REMINDED = "bookings.booking.reminded", _("Reminder sent")
+        # Issue 9: staff actions. The actor is the staff member; the booking's member the
+        # beneficiary (on behalf) or the booker told of the closure.
+        CREATED_ON_BEHALF = "bookings.booking.created_on_behalf", _("Booked on behalf")
+        CANCELLED_BY_CLOSURE = (
+            "bookings.booking.cancelled_by_closure",
+            _("Cancelled: the resource closes"),
+        )
 
     booking = models.ForeignKey(
         Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="events"

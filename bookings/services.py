@@ -37,7 +37,6 @@ from bookings.locking import (
     EXCLUSION_VIOLATION,
     LOCK_NOT_AVAILABLE,
     constraint_name,
-    event_record,
     sqlstate,
 )
 from bookings.models import (
@@ -47,6 +46,7 @@ from bookings.models import (
     BookingEvent,
     BookingStatus,
 )
+from bookings.on_behalf import booking_created_record, created_action, on_behalf_check
 from bookings.rules import booking_rules_check
 from bookings.selectors import (
     BlockingSpan,
@@ -55,7 +55,6 @@ from bookings.selectors import (
     booking_alternatives,
     booking_window_get,
 )
-from notifications.services import booking_notify
 from resources.intervals import Interval, interval_validate
 from resources.locking import resource_lock
 from resources.models import Resource
@@ -117,8 +116,12 @@ def booking_create(
     purpose: str,
     attendees: int = 1,
     now: dt.datetime | None = None,
+    actor: Member | None = None,
 ) -> Booking:
     """Book [start, end) of a resource for ``member``, or refuse with a domain error.
+
+    ``actor``: a manager of the resource's unit or the secretariat booking on ``member``'s
+    behalf (bookings.on_behalf); every rule is still ``member``'s.
 
     Pending if the resource requires approval (its deciders are told), approved otherwise.
     On a taken slot raises Conflict("conflict") carrying ``conflicts`` and the nearest
@@ -141,6 +144,7 @@ def booking_create(
     )
     if window is None:
         raise NotFound()
+    actor = on_behalf_check(actor=actor, member=member, resource=window.resource)
     rules = {"member": member, "start": start, "end": end, "attendees": attendees, "now": now}
     _rules_check(window, **rules)
     in_the_way = window.in_the_way(start, end)
@@ -168,7 +172,8 @@ def booking_create(
                 ),
             )
             if connection.vendor == "postgresql":
-                _insert_if_free(booking, actor=member, at=now)
+                _insert_if_free(booking, actor=actor, at=now)  # its history entry too
+                booking_created_record(booking=booking, actor=actor, now=now, recorded=True)
             else:
                 blocking = blocking_spans_between(
                     resource_id=resource.pk, start=start, end=end, buffer=resource.buffer
@@ -176,16 +181,7 @@ def booking_create(
                 if blocking:
                     raise _SlotTaken(blocking)
                 booking.save(force_insert=True)
-                event_record(
-                    booking=booking,
-                    action=BookingEvent.Action.CREATED,
-                    from_status="",
-                    actor=member,
-                    reason="",
-                    at=now,
-                )
-            if booking.status == BookingStatus.PENDING:
-                booking_notify(booking=booking, event="requested", actor=member, now=now)
+                booking_created_record(booking=booking, actor=actor, now=now)
     except _SlotTaken as taken:  # Lost the race between the read and the lock.
         raise _conflict_error(window, start, end, now, taken.blocking) from None
     except IntegrityError as exc:
@@ -251,7 +247,7 @@ def _insert_if_free(
         booking.start,
         booking.blocked_until,
         *values,
-        BookingEvent.Action.CREATED,
+        created_action(booking=booking, actor=actor),
         booking.status,
         actor.pk,
         at,

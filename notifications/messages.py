@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from alliance.models import Member
 from notifications.models import NotificationKind
+from resources.intervals import Interval
 
 if TYPE_CHECKING:
     from bookings.models import Booking
@@ -41,6 +43,7 @@ TITLES = {
     NotificationKind.CANCELLED: gettext_lazy("Booking cancelled"),
     NotificationKind.REMINDER: gettext_lazy("Booking starts soon"),
     NotificationKind.NO_SHOW: gettext_lazy("Booking missed"),
+    NotificationKind.BOOKED_FOR: gettext_lazy("Booked for you"),
 }
 
 #: The settings naming each event's WeChat template id. Deciders' "requested" has none.
@@ -51,6 +54,8 @@ TEMPLATE_SETTINGS = {
     NotificationKind.CANCELLED: "WECHAT_TEMPLATE_BOOKING_CANCELLED",
     NotificationKind.REMINDER: "WECHAT_TEMPLATE_BOOKING_REMINDER",
     NotificationKind.NO_SHOW: "WECHAT_TEMPLATE_BOOKING_NO_SHOW",
+    # A booking made for the member: the approval template carries it (resource, time, status).
+    NotificationKind.BOOKED_FOR: "WECHAT_TEMPLATE_BOOKING_APPROVED",
 }
 
 #: Which template keyword carries which value, unless settings.WECHAT_TEMPLATE_FIELDS says
@@ -71,6 +76,7 @@ STATUS_PHRASES = {
     NotificationKind.CANCELLED: "已取消",
     NotificationKind.REMINDER: "即将开始",
     NotificationKind.NO_SHOW: "未签到",
+    NotificationKind.BOOKED_FOR: "已代预约",
 }
 
 #: WeChat's length limits for data values, by keyword type (the keyword without digits).
@@ -134,10 +140,25 @@ def _when(booking: Booking) -> str:
     return f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
 
 
+def _slots(alternatives: Sequence[Interval]) -> str:
+    """``11-24 10:00–11:00, 11-25 09:00–10:00``: alternatives in the alliance's zone."""
+    return ", ".join(
+        f"{timezone.localtime(a.start):%m-%d %H:%M}–{timezone.localtime(a.end):%H:%M}"
+        for a in alternatives
+    )
+
+
 def inbox_text(
-    *, event: str, booking: Booking, actor: Member | None, reason: str, language: str
+    *,
+    event: str,
+    booking: Booking,
+    actor: Member | None,
+    reason: str,
+    language: str,
+    alternatives: Sequence[Interval] = (),
 ) -> tuple[str, str]:
-    """``(title, body)`` of a booking event's inbox entry, in ``language``."""
+    """``(title, body)`` of a booking event's inbox entry, in ``language``; free slots of the
+    same resource (``alternatives``, offered when a closure cancelled the booking) follow."""
     with translation.override(language):
         values = {
             "resource": booking.resource.name,
@@ -149,9 +170,14 @@ def inbox_text(
             "reason": shorten(reason, QUOTE_MAX_LENGTH),
             "actor": actor.name if actor is not None else "",
             "location": booking.resource.location,
+            "status": booking.get_status_display(),
         }
         title = str(TITLES[event])
         body = _body(event, values) % values
+        if alternatives:
+            body += " " + _("Free on the same resource: %(slots)s.") % {
+                "slots": _slots(alternatives)
+            }
     return shorten(title, TITLE_MAX_LENGTH), shorten(body, BODY_MAX_LENGTH)
 
 
@@ -185,6 +211,8 @@ def _body(event: str, values: dict[str, str]) -> str:
         return _("Your booking of %(resource)s starts at %(start)s.")
     if event == NotificationKind.NO_SHOW:
         return _("You did not check in for %(resource)s for %(when)s; the booking was released.")
+    if event == NotificationKind.BOOKED_FOR:
+        return _("%(actor)s booked %(resource)s for you for %(when)s (%(status)s): %(purpose)s")
     raise ValueError(f"unknown booking event {event!r}")
 
 
@@ -232,6 +260,7 @@ def _wechat_values(
         NotificationKind.CANCELLED: reason or (actor.name if actor is not None else ""),
         NotificationKind.REMINDER: booking.resource.location or booking.purpose,
         NotificationKind.NO_SHOW: _("No check-in; slot released"),
+        NotificationKind.BOOKED_FOR: booking.purpose,
     }
     return {
         "resource": booking.resource.name,

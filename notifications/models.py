@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     CANCELLED = "cancelled", _("Booking cancelled")
     REMINDER = "reminder", _("Booking reminder")
     NO_SHOW = "no_show", _("No-show")
+    BOOKED_FOR = "booked_for", _("Booked for you")
 
 
 class Notification(models.Model):

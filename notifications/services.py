@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,7 @@ from notifications.models import (
 )
 from notifications.selectors import booking_deciders_get
 from notifications.wechat import subscribe_message_send
+from resources.intervals import Interval
 
 if TYPE_CHECKING:
     from bookings.models import Booking
@@ -132,6 +134,7 @@ def booking_notify(
     actor: Actor,
     reason: str = "",
     now: dt.datetime | None = None,
+    alternatives: Sequence[Interval] = (),
 ) -> None:
     """Tell the people concerned that ``event`` happened to ``booking``.
 
@@ -144,6 +147,9 @@ def booking_notify(
       booker; ``cancelled`` too, unless the booker cancelled it (``actor``) themselves.
       The booker also gets a WeChat subscription message when they have an openid, the
       event has a template and they have a credit for it (one credit is spent).
+    - ``booked_for``: the member a manager or the secretariat (``actor``) booked for.
+    - ``alternatives``: free slots of the same resource, named in the inbox text (a closure
+      cancelled the booking).
 
     Idempotent: one notification per (booking, event, member), so calling it again (a
     retried job) writes and sends nothing more. ``actor`` is who caused the event, a member
@@ -169,7 +175,13 @@ def booking_notify(
         return
     booker = booking.member
     notification = _notification_write(
-        member=booker, booking=booking, event=event, actor=actor, reason=reason, now=now
+        member=booker,
+        booking=booking,
+        event=event,
+        actor=actor,
+        reason=reason,
+        now=now,
+        alternatives=alternatives,
     )
     if notification is not None:
         _outbox_write(notification=notification, booking=booking, actor=actor, reason=reason)
@@ -211,6 +223,7 @@ def _notification_write(
     actor: Member | None,
     reason: str,
     now: dt.datetime,
+    alternatives: Sequence[Interval] = (),
 ) -> Notification | None:
     """Write the inbox entry, or return None if this member was already told of this event.
 
@@ -225,6 +238,7 @@ def _notification_write(
         actor=actor,
         reason=reason,
         language=messages.recipient_language(member),
+        alternatives=alternatives,
     )
     try:
         with transaction.atomic():

@@ -43,3 +43,23 @@ def resource_lock(resource_id: int) -> Resource:
     if resource is None:
         raise NotFound()
     return resource
+
+
+def resources_lock_all() -> list[Resource]:
+    """Lock every resource row, in pk order, for a write that changes what every resource's
+    bookings may be (an alliance-wide closure). Caller must be inside ``transaction.atomic``.
+
+    The same lock and timeout as resource_lock, taken in the order that any other holder of
+    several resource locks takes them, so that none waits for another crosswise; a booking
+    writer holds one resource lock only.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("the resource lock needs an open transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"])
+    return list(
+        Resource.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("unit")
+        .order_by("pk")
+    )

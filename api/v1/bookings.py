@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alliance.errors import NotFound
+from alliance.models import Member
 from api.authentication import IsBoundMember, request_member
 from api.pagination import StandardPagination
 from api.throttling import BookingCreateThrottle
@@ -31,6 +32,7 @@ from api.v1.serializers.bookings import (
 )
 from api.v1.serializers.common import errors, list_errors
 from bookings.models import Booking
+from bookings.on_behalf import beneficiary_get
 from bookings.selectors import (
     booking_detail_get_for_member,
     booking_get_for_member,
@@ -80,15 +82,22 @@ class BookingListCreateApi(ListAPIView):
     )
     def post(self, request: Request) -> Response:
         """Request a booking of [start, end). Approved at once, or pending where the resource
-        needs approval. 409 `conflict` lists what is in the way and the nearest free slots;
-        400 carries the broken rule's code (`outside_opening_hours`, `too_short`, …); 429
-        `booking_rate_limited` past the member's requests per minute."""
+        needs approval. With `member`, a manager of the resource's unit or the secretariat
+        books for that member (代预约): the member's rules apply, the history names the
+        caller, the member is told. 409 `conflict` lists what is in the way and the nearest
+        free slots; 400 carries the broken rule's code (`outside_opening_hours`, `too_short`,
+        …); 429 `booking_rate_limited` past the member's requests per minute."""
         data = BookingCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         resource_id = data.validated_data["resource"]
+        actor = request_member(request)
+        member = actor
+        if "member" in data.validated_data:  # on behalf of (代预约): the scheduler decides
+            member = _beneficiary(data, data.validated_data["member"])
         try:
             booking = booking_create(
-                member=request_member(request),
+                member=member,
+                actor=actor,
                 resource_id=resource_id,
                 start=data.validated_data["start"],
                 end=data.validated_data["end"],
@@ -103,6 +112,18 @@ class BookingListCreateApi(ListAPIView):
             ) from None
         answer = BookingOutputSerializer(booking, context={"request": request})
         return Response(answer.data, status=status.HTTP_201_CREATED)
+
+
+def _beneficiary(data: BookingCreateInputSerializer, member_id: int) -> Member:
+    """The member a booking is made for; an unknown id is a bad field, as for resource."""
+    try:
+        return beneficiary_get(member_id=member_id)
+    except NotFound:
+        field = data.fields["member"]
+        raise ValidationError(
+            {"member": [field.error_messages["does_not_exist"].format(pk_value=member_id)]},
+            code="does_not_exist",
+        ) from None
 
 
 class BookingDetailApi(APIView):

@@ -21,13 +21,15 @@ from api.v1.resources import BrowseOrManage
 from api.v1.serializers.common import errors, list_errors
 from api.v1.serializers.resources import (
     OPENING_WINDOWS_MAX,
-    ClosureInputSerializer,
     ClosureOutputSerializer,
     OpeningWindowSerializer,
 )
+from api.v1.serializers.staff import ClosureCreatedOutputSerializer, ClosureCreateInputSerializer
+from api.v1.staff import CLOSURE_HITS
+from bookings.closures import closure_create_with_cancellations
 from resources.models import Closure
 from resources.selectors import closure_list_for_resource, resource_get
-from resources.services import closure_create, closure_delete, opening_hours_set
+from resources.services import closure_delete, opening_hours_set
 
 
 class ResourceOpeningHoursApi(APIView):
@@ -79,19 +81,27 @@ class ResourceClosureListApi(BrowseOrManage, ListAPIView):
     @extend_schema(
         tags=["resources"],
         operation_id="resources_closures_create",
-        request=ClosureInputSerializer,
-        responses={201: ClosureOutputSerializer, **errors(400, 401, 403, 404)},
+        request=ClosureCreateInputSerializer,
+        responses={
+            201: ClosureCreatedOutputSerializer,
+            **errors(400, 401, 403, 404, 503),
+            409: CLOSURE_HITS,
+        },
     )
     def post(self, request: Request, resource_id: int) -> Response:
-        """Close the resource over [start, end) with a reason. Bookings already made inside
-        stand: their bookers or managers cancel them."""
+        """Close the resource over [start, end) with a reason. If pending or approved
+        bookings lie inside, it is refused (409 `closure_hits_bookings`, listing them)
+        unless `confirm`: then they are cancelled with the reason in the same transaction,
+        and each booker is told, with free slots of the resource."""
         resource_get(resource_id=resource_id, prefetch=())
-        data = ClosureInputSerializer(data=request.data)
+        data = ClosureCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        closure = closure_create(
+        outcome = closure_create_with_cancellations(
             actor=request_member(request), resource_id=resource_id, **data.validated_data
         )
-        return Response(ClosureOutputSerializer(closure).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ClosureCreatedOutputSerializer(outcome).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ResourceClosureDetailApi(APIView):

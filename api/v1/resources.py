@@ -33,6 +33,9 @@ from api.v1.serializers.search import (
     AvailabilityWithStartsOutputSerializer,
     ResourceSearchOutputSerializer,
 )
+from api.v1.serializers.staff import RetireInputSerializer
+from api.v1.staff import CLOSURE_HITS
+from bookings.closures import resource_retire_with_cancellations
 from bookings.selectors import resource_availability_get
 from resources.models import Resource
 from resources.selectors import (
@@ -41,7 +44,7 @@ from resources.selectors import (
     resource_list,
     resources_for_caller,
 )
-from resources.services import RULE_BOUNDS, resource_create, resource_retire, resource_update
+from resources.services import RULE_BOUNDS, resource_create, resource_update
 
 
 class BrowseOrManage:
@@ -175,14 +178,24 @@ class ResourceRetireApi(APIView):
     @extend_schema(
         tags=["resources"],
         operation_id="resources_retire",
-        request=None,
-        responses={200: ResourceDetailOutputSerializer, **errors(401, 403, 404)},
+        request=RetireInputSerializer,
+        responses={
+            200: ResourceDetailOutputSerializer,
+            **errors(400, 401, 403, 404, 503),
+            409: CLOSURE_HITS,
+        },
     )
     def post(self, request: Request, resource_id: int) -> Response:
-        """Stop new bookings of the resource for good (its history stays; bookings already
-        made stand). Retiring a retired resource changes nothing."""
+        """Stop new bookings of the resource for good (its history stays). Bookings not yet
+        ended are listed (409 `closure_hits_bookings`) unless `confirm` with a `reason`:
+        then they are cancelled and their bookers told. Retiring a retired resource changes
+        nothing but what is confirmed."""
         resource_get(resource_id=resource_id, prefetch=())
-        resource_retire(actor=request_member(request), resource_id=resource_id)
+        data = RetireInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        resource_retire_with_cancellations(
+            actor=request_member(request), resource_id=resource_id, **data.validated_data
+        )
         return resource_answer(request, resource_id)
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api.v1 import approvals, bookings, resource_calendar, resource_photos, resources, units
+from api.v1 import approvals, bookings, resource_calendar, resource_photos, resources, staff, units
 
 urlpatterns = [
     path("units/", units.UnitListApi.as_view(), name="unit-list"),
@@ -28,6 +28,18 @@ urlpatterns = [
         resources.ResourceRetireApi.as_view(),
         name="resource-retire",
     ),
+    path(
+        "resources/<int:resource_id>/retire/preview/",
+        staff.ResourceRetirePreviewApi.as_view(),
+        name="resource-retire-preview",
+    ),
+    path(
+        "resources/<int:resource_id>/closures/preview/",
+        staff.ResourceClosurePreviewApi.as_view(),
+        name="resource-closure-preview",
+    ),
+    path("closures/", staff.AllianceClosureApi.as_view(), name="closure-list"),
+    path("closures/preview/", staff.AllianceClosurePreviewApi.as_view(), name="closure-preview"),
     path(
         "resources/<int:resource_id>/opening-hours/",
         resource_calendar.ResourceOpeningHoursApi.as_view(),

@@ -26,8 +26,10 @@ from alliance.access import (
     bookings_visible_to,
     closures_visible_to,
     member_acts,
+    member_can_book_on_behalf,
     member_can_cancel_booking,
     member_can_check_in_booking,
+    member_can_close_over_bookings,
     member_can_create_member,
     member_can_decide_booking,
     member_can_issue_invite,
@@ -149,7 +151,8 @@ ACTS = {
 }
 MANAGES_UNIT_A = {"unit_manager@A", *SECRETARIAT}
 DECIDES = {"unit_manager@B", *SECRETARIAT}  # the resource's unit
-CANCELS = {"booker", "booker unit-off", "unit_manager@A", *SECRETARIAT}  # the booker's unit
+# The booker's unit's managers, and (issue 9) the resource's unit's managers.
+CANCELS = {"booker", "booker unit-off", "unit_manager@A", "unit_manager@B", *SECRETARIAT}
 CHECKS_IN = {"booker", "booker unit-off", "unit_manager@B", *SECRETARIAT}
 VIEWS = {"booker", "booker unit-off", "unit_manager@A", "unit_manager@B", *SECRETARIAT}
 
@@ -165,6 +168,15 @@ QUESTIONS = {
     "member_can_cancel_booking": lambda s: member_can_cancel_booking(s.actor, s.booking),
     "member_can_check_in_booking": lambda s: member_can_check_in_booking(s.actor, s.booking),
     "member_can_view_booking": lambda s: member_can_view_booking(s.actor, s.booking),
+    "member_can_book_on_behalf(resource of A)": lambda s: member_can_book_on_behalf(
+        s.actor, s.resource_of_a
+    ),
+    "member_can_close_over_bookings(resource of A)": lambda s: member_can_close_over_bookings(
+        s.actor, s.resource_of_a
+    ),
+    "member_can_close_over_bookings(alliance-wide)": lambda s: member_can_close_over_bookings(
+        s.actor, None
+    ),
     "member_can_issue_invite(researcher of A)": lambda s: member_can_issue_invite(
         s.actor, s.booker
     ),
@@ -201,6 +213,9 @@ YES = {
     "member_can_cancel_booking": CANCELS,
     "member_can_check_in_booking": CHECKS_IN,
     "member_can_view_booking": VIEWS,
+    "member_can_book_on_behalf(resource of A)": MANAGES_UNIT_A,
+    "member_can_close_over_bookings(resource of A)": MANAGES_UNIT_A,
+    "member_can_close_over_bookings(alliance-wide)": SECRETARIAT,
     "member_can_issue_invite(researcher of A)": MANAGES_UNIT_A,
     "member_can_issue_invite(manager of A)": SECRETARIAT,
     "member_can_create_member(researcher of A)": {"system", *MANAGES_UNIT_A},

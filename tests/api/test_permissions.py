@@ -3,8 +3,8 @@ kind of caller, with the status each must get.
 
 The world: units A and B, each with a researcher and a unit manager, and the secretariat.
 ``resource`` belongs to A. ``booking`` is A's researcher's pending booking of A's resource;
-``cross`` is A's researcher's pending booking of B's resource, which B's manager sees and
-decides but may not cancel, and A's manager sees and may cancel but not decide.
+``cross`` is A's researcher's pending booking of B's resource, which B's manager sees,
+decides and may cancel (issue 9), and A's manager sees and may cancel but not decide.
 
 Every request carries a real token (Bearer) the way the mini-program signs in.
 """
@@ -66,6 +66,8 @@ OPEN_SLOT = {
 }
 NEW_RESOURCE = {"kind": "venue", "name": "新会议室"}
 CLOSURE = {"start": "2026-12-01T08:00", "end": "2026-12-01T12:00", "reason": "检修"}
+OVER_BOOKING = {"start": "2026-11-25T08:00", "end": "2026-11-25T12:00", "reason": "检修"}
+PREVIEW = {"start": "2026-11-25T08:00", "end": "2026-11-25T12:00"}
 HOURS = [{"weekday": 0, "start": "09:00", "end": "17:00"}]
 
 #: endpoint: (call, expected status for each of ROLES in order)
@@ -108,8 +110,17 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("patch", "/api/v1/resources/{resource}/", {"capacity": 5}),
         (401, 403, 403, 403, 200, 403, 200),
     ),
+    # Retiring over the pending booking: listed (409) unless confirmed with a reason.
     "resource retire": (
         Call("post", "/api/v1/resources/{resource}/retire/"),
+        (401, 403, 403, 403, 409, 403, 409),
+    ),
+    "resource retire confirmed": (
+        Call("post", "/api/v1/resources/{resource}/retire/", {"confirm": True, "reason": "报废"}),
+        (401, 403, 403, 403, 200, 403, 200),
+    ),
+    "resource retire preview": (
+        Call("post", "/api/v1/resources/{resource}/retire/preview/"),
         (401, 403, 403, 403, 200, 403, 200),
     ),
     "opening hours": (
@@ -119,6 +130,28 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
     "closure create": (
         Call("post", "/api/v1/resources/{resource}/closures/", CLOSURE),
         (401, 403, 403, 403, 201, 403, 201),
+    ),
+    # Over the pending booking of the 25th: listed (409) unless confirmed (issue 9).
+    "closure over a booking": (
+        Call("post", "/api/v1/resources/{resource}/closures/", OVER_BOOKING),
+        (401, 403, 403, 403, 409, 403, 409),
+    ),
+    "closure over a booking confirmed": (
+        Call("post", "/api/v1/resources/{resource}/closures/", {**OVER_BOOKING, "confirm": True}),
+        (401, 403, 403, 403, 201, 403, 201),
+    ),
+    "closure preview": (
+        Call("post", "/api/v1/resources/{resource}/closures/preview/", PREVIEW),
+        (401, 403, 403, 403, 200, 403, 200),
+    ),
+    # Alliance-wide closures (public holidays): the secretariat only.
+    "alliance closure": (
+        Call("post", "/api/v1/closures/", CLOSURE),
+        (401, 403, 403, 403, 403, 403, 201),
+    ),
+    "alliance closure preview": (
+        Call("post", "/api/v1/closures/preview/", PREVIEW),
+        (401, 403, 403, 403, 403, 403, 200),
     ),
     "closure delete": (
         Call("delete", "/api/v1/resources/{resource}/closures/{closure}/"),
@@ -138,6 +171,24 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("post", "/api/v1/bookings/", {**OPEN_SLOT, "resource": "{resource}"}),
         (401, 403, 201, 201, 201, 201, 201),
     ),
+    # On behalf of A's researcher (代预约): A's resource by A's manager or the secretariat;
+    # B's by B's manager or the secretariat. Naming oneself is booking for oneself.
+    "booking on behalf": (
+        Call(
+            "post",
+            "/api/v1/bookings/",
+            {**OPEN_SLOT, "resource": "{resource}", "member": "{member}"},
+        ),
+        (401, 403, 201, 403, 201, 403, 201),
+    ),
+    "cross booking on behalf": (
+        Call(
+            "post",
+            "/api/v1/bookings/",
+            {**OPEN_SLOT, "resource": "{other_resource}", "member": "{member}"},
+        ),
+        (401, 403, 201, 403, 403, 201, 201),
+    ),
     "approvals list": (Call("get", "/api/v1/approvals/"), (401, 403, 200, 200, 200, 200, 200)),
     # One booking: 404 outside the caller's view, before any 403.
     "booking detail": (
@@ -145,8 +196,13 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         (401, 403, 200, 404, 200, 404, 200),
     ),
     "booking cancel": (
-        Call("post", "/api/v1/bookings/{booking}/cancel/"),
+        Call("post", "/api/v1/bookings/{booking}/cancel/", {"reason": "临时检修"}),
         (401, 403, 200, 404, 200, 404, 200),
+    ),
+    # Staff cancelling someone else's booking must say why (issue 9); the booker need not.
+    "booking cancel without a reason": (
+        Call("post", "/api/v1/bookings/{booking}/cancel/"),
+        (401, 403, 200, 404, 400, 404, 400),
     ),
     "booking approve": (
         Call("post", "/api/v1/bookings/{booking}/approve/"),
@@ -178,9 +234,10 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("get", "/api/v1/bookings/{cross}/"),
         (401, 403, 200, 404, 200, 200, 200),
     ),
+    # The resource's managers (B's) may cancel too (issue 9).
     "cross cancel": (
-        Call("post", "/api/v1/bookings/{cross}/cancel/"),
-        (401, 403, 200, 404, 200, 403, 200),
+        Call("post", "/api/v1/bookings/{cross}/cancel/", {"reason": "设备故障"}),
+        (401, 403, 200, 404, 200, 200, 200),
     ),
     "cross approve": (
         Call("post", "/api/v1/bookings/{cross}/approve/"),
@@ -200,10 +257,11 @@ CASES = [
 
 #: The code each refusal carries.
 REFUSAL_CODES = {
+    400: {"cancel_reason_required"},
     401: {"not_authenticated"},
-    403: {"not_bound", "permission_denied"},
+    403: {"not_bound", "permission_denied", "on_behalf_not_allowed"},
     404: {"not_found"},
-    409: {"invalid_transition", "not_checked_in"},
+    409: {"invalid_transition", "not_checked_in", "closure_hits_bookings"},
 }
 
 
@@ -229,6 +287,8 @@ def ids(world, media_root) -> dict[str, int]:
     return {
         "unit": world.resource.unit_id,
         "resource": world.resource.pk,
+        "other_resource": world.other_resource.pk,
+        "member": world.researcher.pk,
         "booking": pending(world.resource, 25).pk,
         "cross": pending(world.other_resource, 26).pk,
         "closure": closure.pk,
@@ -302,7 +362,7 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         r
         for r in routes
         if r.startswith("api/v1/")
-        and r.split("/")[2] in {"units", "resources", "bookings", "approvals"}
+        and r.split("/")[2] in {"units", "resources", "bookings", "approvals", "closures"}
     }
     covered = {
         call.url.split("?")[0]

@@ -49,6 +49,11 @@ class BookingCreateInputSerializer(InputSerializer):
     attendees = serializers.IntegerField(
         min_value=1, max_value=ATTENDEES_MAX, required=False, default=1
     )
+    member = ResourceIdField(
+        required=False,
+        help_text="Book on behalf of this member (代预约): managers of the resource's unit and "
+        "the secretariat only (403 `on_behalf_not_allowed`). Every rule is the member's.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         """Refuse spans no resource's rules allow before the scheduler builds a calendar for
