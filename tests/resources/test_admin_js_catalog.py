@@ -40,4 +40,3 @@ def test_the_admins_unit_picker_is_in_chinese():
 
 def test_english_keeps_djangos_own_words():
     assert "Choose all %s" not in catalog("en")
-
