@@ -178,9 +178,7 @@ class TestRoles:
         # Two secretariat members; one is deactivated, so the other is the last: nobody
         # (not even they, who may not change themselves) can demote them.
         other = MemberFactory(role=MemberRole.SECRETARIAT, unit=world.secretariat.unit)
-        member_role_change(
-            actor=world.secretariat, member_id=other.pk, role=MemberRole.RESEARCHER
-        )
+        member_role_change(actor=world.secretariat, member_id=other.pk, role=MemberRole.RESEARCHER)
         other.refresh_from_db()
         assert other.role == MemberRole.RESEARCHER
         with pytest.raises(AccessDenied):
