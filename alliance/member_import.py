@@ -117,6 +117,10 @@ class ImportRow:
     invite_code: str = ""
 
     @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role_text)
+
+    @property
     def reasons(self) -> list[str]:
         """The row codes' messages, in the active language."""
         return [str(MESSAGES[code]) for code in self.codes]
