@@ -387,15 +387,7 @@ def members_import(
     if not commit:
         return rows_check(actor, target, rows)
     with transaction.atomic(durable=True):
-        unit_ids = [target.pk] if target is not None else list(_unit_names_ids())
-        # Lock the units (pk order: no deadlock between two imports) so that the check
-        # below and the inserts see no member created by a concurrent import.
-        list(
-            Unit.objects.select_for_update(no_key=True)
-            .filter(pk__in=unit_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        _units_lock([target.pk] if target is not None else _unit_names_ids())
         report = rows_check(actor, target, rows)
         if report.refused:
             error = ValidationFailed(
@@ -408,6 +400,17 @@ def members_import(
         _rows_create(actor, [row for row in report.rows if row.outcome == NEW])
     report.committed = True
     return report
+
+
+def _units_lock(unit_ids: list[int]) -> None:
+    """Lock the units imported into (in pk order: no deadlock between two imports), so that
+    the check that follows and the inserts see every member a concurrent import created."""
+    list(
+        Unit.objects.select_for_update(no_key=True)
+        .filter(pk__in=unit_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _unit_names_ids() -> list[int]:
