@@ -296,11 +296,14 @@ def test_nested_unknown_fields_beside_bad_values_are_invalid_with_both_reported(
 
 
 def test_every_request_body_of_the_schema_is_closed_to_unknown_fields(schema):
+    # JSON, and the multipart form of the member import (the only upload).
     bodies = [
-        operation["requestBody"]["content"]["application/json"]["schema"]
+        content["schema"]
         for path in schema["paths"].values()
         for operation in path.values()
         if "requestBody" in operation
+        for media_type, content in operation["requestBody"]["content"].items()
+        if media_type in ("application/json", "multipart/form-data")
     ]
     components = schema["components"]["schemas"]
 
