@@ -62,17 +62,27 @@ def unit_people(*, actor: Member | None, unit_id: int) -> UnitPeople:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
         raise NotFound()
-    pending = InviteCode.objects.filter(
-        member_id=OuterRef("pk"), used_at__isnull=True, expires_at__gt=timezone.now()
-    )
-    members = list(
-        Member.objects.filter(unit_id=unit_id)
-        .annotate(invite_pending=Exists(pending))
-        .order_by("-is_active", "name", "pk")
-    )
+    members = list(_people().filter(unit_id=unit_id).order_by("-is_active", "name", "pk"))
     for member in members:
         member.unit = unit  # one unit: no query per row when a page names it
     return UnitPeople(unit=unit, members=members)
+
+
+def unit_person(*, actor: Member | None, member_id: int) -> Member:
+    """One row of unit_people (after a change to it), with its unit: one query."""
+    member = _people().select_related("unit").filter(pk=member_id).first()
+    if member is None:
+        raise NotFound()
+    if not member_can_manage_people(actor, member.unit_id):
+        raise member_refusal(actor)
+    return member
+
+
+def _people() -> QuerySet[Member]:
+    pending = InviteCode.objects.filter(
+        member_id=OuterRef("pk"), used_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return Member.objects.annotate(invite_pending=Exists(pending))
 
 
 # --- Changes ------------------------------------------------------------------------------

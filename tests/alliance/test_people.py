@@ -18,6 +18,7 @@ from alliance.people import (
     member_role_change,
     people_units,
     unit_people,
+    unit_person,
 )
 from alliance.tokens import invite_code_issue, member_invite, member_invite_renew
 from tests.factories import MemberFactory, UnitFactory
@@ -227,6 +228,15 @@ class TestList:
         with django_assert_num_queries(2):
             people = unit_people(actor=world.secretariat, unit_id=world.unit.pk)
             [member.unit.name for member in people.members]
+
+    def test_one_row_for_a_row_action(self, world, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            row = unit_person(actor=world.manager, member_id=world.target.pk)
+            assert (row.unit.name, row.invite_pending) == ("A", False)
+        with pytest.raises(AccessDenied):
+            unit_person(actor=world.other_manager, member_id=world.target.pk)
+        with pytest.raises(NotFound):
+            unit_person(actor=world.secretariat, member_id=10**9)
 
     def test_the_units_offered(self, world):
         assert list(people_units(actor=world.manager)) == [world.unit]

@@ -5,6 +5,7 @@ people page shows them bound; then the manager deactivates and reactivates them 
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -30,7 +31,8 @@ def test_a_manager_invites_a_member_who_binds_by_the_code(browser, live_server, 
     unit = UnitFactory(name="深圳湾实验室")
     manager = MemberFactory(unit=unit, role=MemberRole.UNIT_MANAGER, name="周经理")
     browser_sign_in(browser, live_server.url, manager.user)
-    wait = WebDriverWait(browser, 10)
+    # htmx swaps a row while the wait reads it: a stale cell just means "read it again".
+    wait = WebDriverWait(browser, 10, ignored_exceptions=[StaleElementReferenceException])
 
     # From /me/ to the staff area, then to the invite form.
     browser.get(live_server.url + "/me/")

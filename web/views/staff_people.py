@@ -44,6 +44,7 @@ from alliance.people import (
     member_role_change,
     people_units,
     unit_people,
+    unit_person,
 )
 from alliance.tokens import Invitation, member_invite, member_invite_renew
 from web.auth import member_required, web_member
@@ -179,32 +180,24 @@ def _row_action(request: HttpRequest, member_id: int, action) -> HttpResponse:
     actor, _units = _staff(request)
     error = ""
     try:
-        member = action(actor, member_id)
+        action(actor, member_id)
     except AccessDenied:
         raise PermissionDenied from None
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
         error = exc.message
-        member = None
+    person = unit_person(actor=actor, member_id=member_id)
     if not request.htmx:
         if error:
             messages.error(request, error)
         else:
             messages.success(request, _("Saved."))
-        unit = member.unit_id if member is not None else ""
-        return redirect(f"{reverse('web:staff-people')}?unit={unit}")
-    listing = unit_people(
-        actor=actor,
-        unit_id=member.unit_id
-        if member is not None
-        else Member.objects.values_list("unit_id", flat=True).get(pk=member_id),
-    )
-    row = next(m for m in listing.members if m.pk == member_id)
+        return redirect(f"{reverse('web:staff-people')}?unit={person.unit_id}")
     return render(
         request,
         "web/staff/people_row.html",
-        {"person": _row_rights(actor, row), "roles": MemberRole.choices, "row_error": error},
+        {"person": _row_rights(actor, person), "roles": MemberRole.choices, "row_error": error},
     )
 
 
