@@ -322,3 +322,51 @@ def member_can_close_over_bookings(actor: Member | None, resource: Resource | No
     if resource is None:
         return member_is_secretariat(actor)
     return member_can_manage_resource(actor, resource)
+
+
+# --- People: the staff's member management (issue 9) ----------------------------------------
+# Rules, in one place:
+# - A unit manager manages the people of their own unit, the secretariat everyone's
+#   (member_can_manage_people): see the list, invite, import.
+# - Deactivating and reactivating: the secretariat anyone, a unit manager the researchers of
+#   their own unit (the members they may create); nobody themselves, so that nobody locks
+#   themselves out by a slip of the finger.
+# - Roles are the secretariat's to change, never their own: a unit manager who could promote
+#   would make unit managers out of the researchers they alone may create.
+# - The last active secretariat member is never demoted or deactivated (member_update's
+#   ``last_secretariat``), whoever asks.
+
+
+def member_can_manage_people(actor: Member | None, unit_id: int) -> bool:
+    """See a unit's people, invite them and import them: its managers and the secretariat."""
+    return member_manages_unit(actor, unit_id)
+
+
+def member_can_set_member_active(actor: Member | None, member: Member) -> bool:
+    """Deactivate or reactivate ``member``: see the rules above."""
+    if not member_acts(actor):
+        return False
+    if actor.pk == member.pk:
+        return False
+    if actor.role == MemberRole.SECRETARIAT:
+        return True
+    if member.role != MemberRole.RESEARCHER:
+        return False
+    return member_manages_unit(actor, member.unit_id)
+
+
+def member_can_change_role(actor: Member | None, member: Member) -> bool:
+    """Give ``member`` another role: the secretariat, for anyone but themselves."""
+    if not member_is_secretariat(actor):
+        return False
+    return actor.pk != member.pk
+
+
+def member_import_roles(actor: Member | None, unit_id: int) -> frozenset[str]:
+    """The roles ``actor`` may give members they import into a unit: those they may create
+    (member_can_create_member), so an import grants no more than one-by-one creation."""
+    return frozenset(
+        role
+        for role in MemberRole.values
+        if member_can_create_member(actor, unit_id=unit_id, role=role)
+    )

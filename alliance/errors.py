@@ -145,6 +145,26 @@ MESSAGES = {
     ),
     "cancel_reason_required": _("Say why you cancel someone else's booking."),
     "on_behalf_not_allowed": _("Only unit managers and the secretariat book for others."),
+    # People: importing members from an Excel sheet (issue 9, alliance.member_import)
+    "import_not_a_spreadsheet": _("The file is not an Excel workbook (.xlsx)."),
+    "import_file_too_large": _("The file is too large; the limit is %(megabytes)s MB."),
+    "import_missing_columns": _("The sheet's first row lacks the columns: %(columns)s."),
+    "import_empty": _("The sheet has no members to import."),
+    "import_too_many_rows": _("The sheet has more than %(rows)s rows; split it."),
+    "import_rows_refused": _(
+        "%(count)s rows cannot be imported; fix them and import again. Nobody was imported."
+    ),
+    "import_row_missing_name": _("The name is missing."),
+    "import_row_name_too_long": _("The name is longer than 50 characters."),
+    "import_row_invalid_characters": _("The name contains characters that are not allowed."),
+    "import_row_missing_phone": _("The mobile number is missing."),
+    "import_row_bad_phone": _("The mobile number is not an 11-digit mainland mobile number."),
+    "import_row_missing_unit": _("The unit is missing."),
+    "import_row_unknown_unit": _("No active member unit has this name."),
+    "import_row_other_unit": _("The row names another unit than the one being imported into."),
+    "import_row_unknown_role": _("The role is not one of 科研人员, 单位资源管理员, 秘书处."),
+    "import_row_role_not_allowed": _("You may not give this role."),
+    "import_row_duplicate": _("The same mobile number appears earlier in the sheet."),
 }
 
 

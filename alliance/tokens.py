@@ -346,3 +346,25 @@ def password_sign_in(*, username: str, password: str) -> SignIn:
     member = password_member_authenticate(username=username, password=password)
     _, raw = api_token_issue(member=member, channel=SignInChannel.PASSWORD)
     return SignIn(token=raw, member=member)
+
+
+def invite_codes_issue_many(
+    *, members: list[Member], created_by: Member | None
+) -> list[tuple[InviteCode, str]]:
+    """Invite codes for many new members at once (an import): one INSERT, not one per member.
+
+    Precondition: as invite_code_issue, and the members have no codes yet (they were just
+    created), so none is replaced. Returns (row, code) pairs in the order of ``members``.
+    """
+    expires_at = timezone.now() + dt.timedelta(days=settings.INVITE_CODE_TTL_DAYS)
+    codes = [_invite_code_generate() for _ in members]
+    invites = InviteCode.objects.bulk_create(
+        InviteCode(
+            member=member,
+            digest=invite_code_digest(code),
+            created_by=created_by,
+            expires_at=expires_at,
+        )
+        for member, code in zip(members, codes, strict=True)
+    )
+    return list(zip(invites, codes, strict=True))

@@ -51,7 +51,9 @@ class WeChatLoginOutputSerializer(serializers.Serializer):
 
 class BindInputSerializer(InputSerializer):
     invite_code = StrictCharField(
-        max_length=32, help_text="The code given when the membership was created."
+        max_length=32,
+        help_text="The code given when the membership was created (from an invite QR code "
+        "`alliance-share:invite:<code>`: the part after the prefix).",
     )
 
 
@@ -125,6 +127,11 @@ class MemberInviteOutputSerializer(serializers.Serializer):
     phone = serializers.CharField()
     unit = MemberUnitOutputSerializer()
     invite_code = serializers.CharField()
+    invite_qr = serializers.CharField(
+        help_text="The text of the invite QR code the web app shows: "
+        "`alliance-share:invite:<invite_code>`. The mini-program, scanning a code that starts "
+        "with `alliance-share:invite:`, sends the rest as `invite_code` to `POST /auth/bind/`."
+    )
     invite_expires_at = serializers.DateTimeField()
 
 

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from alliance.people import invite_qr_payload
 from alliance.ratelimit import member_account, openid_account, username_account
 from alliance.tokens import (
     Invitation,
@@ -274,6 +275,7 @@ def _invitation_body(invitation: Invitation) -> dict:
         "phone": member.phone,
         "unit": member.unit,
         "invite_code": invitation.code,
+        "invite_qr": invite_qr_payload(invitation.code),
         "invite_expires_at": invitation.invite.expires_at,
     }
 

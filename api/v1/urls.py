@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from api.v1 import approvals, bookings, resource_calendar, resource_photos, resources, staff, units
+from api.v1 import (
+    approvals,
+    bookings,
+    people,
+    resource_calendar,
+    resource_photos,
+    resources,
+    staff,
+    units,
+)
 
 urlpatterns = [
     path("units/", units.UnitListApi.as_view(), name="unit-list"),
@@ -98,4 +107,28 @@ urlpatterns = [
         name="booking-check-out",
     ),
     path("approvals/", approvals.ApprovalListApi.as_view(), name="approval-list"),
+    # The staff's people (issue 9)
+    path("units/<int:unit_id>/members/", people.UnitPeopleApi.as_view(), name="unit-members"),
+    path(
+        "members/<int:member_id>/deactivate/",
+        people.MemberDeactivateApi.as_view(),
+        name="member-deactivate",
+    ),
+    path(
+        "members/<int:member_id>/reactivate/",
+        people.MemberReactivateApi.as_view(),
+        name="member-reactivate",
+    ),
+    path("members/<int:member_id>/role/", people.MemberRoleApi.as_view(), name="member-role"),
+    path(
+        "members/import/preview/",
+        people.MemberImportPreviewApi.as_view(),
+        name="member-import-preview",
+    ),
+    path("members/import/", people.MemberImportApi.as_view(), name="member-import"),
+    path(
+        "members/import/template/",
+        people.MemberImportTemplateApi.as_view(),
+        name="member-import-template",
+    ),
 ]

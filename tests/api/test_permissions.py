@@ -84,6 +84,11 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("post", "/api/v1/units/{unit}/reactivate/"),
         (401, 403, 403, 403, 403, 403, 200),
     ),
+    # A unit's people (issue 9): its managers and the secretariat.
+    "unit members": (
+        Call("get", "/api/v1/units/{unit}/members/"),
+        (401, 403, 403, 403, 200, 403, 200),
+    ),
     "resources list": (Call("get", "/api/v1/resources/"), (401, 200, 200, 200, 200, 200, 200)),
     "resources free": (
         Call("get", "/api/v1/resources/?free_from=2026-11-24T10:00&free_to=2026-11-24T11:00"),
