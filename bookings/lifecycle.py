@@ -42,6 +42,7 @@ from alliance.services import text_clean
 from bookings.locking import booking_lock, event_record
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.rules import booking_units_check
+from bookings.usage_records import session_close_for_booking, session_open_for_booking
 from notifications.services import booking_notify
 
 REASON_MAX_LENGTH = 500
@@ -202,6 +203,16 @@ def booking_cancel(
 
 
 # --- Check-in and check-out ---------------------------------------------------------------
+# Check-in starts the booking's usage session and check-out stops it, in the same
+# transaction (bookings.usage_records): one record of use, not two.
+
+
+def check_in_window(booking: Booking) -> tuple[dt.datetime, dt.datetime]:
+    """When the booker may check in: from ``BOOKING_CHECKIN_OPENS_MINUTES`` before the
+    start until ``BOOKING_NO_SHOW_GRACE_MINUTES`` after it, or the end if sooner."""
+    opens = booking.start - minutes_setting("BOOKING_CHECKIN_OPENS_MINUTES")
+    closes = min(booking.end, booking.start + minutes_setting("BOOKING_NO_SHOW_GRACE_MINUTES"))
+    return opens, closes
 
 
 def booking_check_in(
@@ -227,8 +238,7 @@ def booking_check_in(
             code != booking.resource.checkin_code
         ):
             raise ValidationFailed("check_in_code_invalid")
-        opens = booking.start - minutes_setting("BOOKING_CHECKIN_OPENS_MINUTES")
-        closes = min(booking.end, booking.start + minutes_setting("BOOKING_NO_SHOW_GRACE_MINUTES"))
+        opens, closes = check_in_window(booking)
         if now < opens:
             raise Conflict(
                 "check_in_not_open", params={"minutes": settings.BOOKING_CHECKIN_OPENS_MINUTES}
@@ -245,6 +255,7 @@ def booking_check_in(
             reason="",
             at=now,
         )
+        session_open_for_booking(booking=booking, now=now)
     return booking
 
 
@@ -272,6 +283,7 @@ def booking_check_out(*, actor: Member, booking_id: int, now: dt.datetime | None
             reason="",
             at=now,
         )
+        session_close_for_booking(booking=booking, now=now)
     return booking
 
 

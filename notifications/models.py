@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     CANCELLED = "cancelled", _("Booking cancelled")
     REMINDER = "reminder", _("Booking reminder")
     NO_SHOW = "no_show", _("No-show")
+    POWER_FAILED = "power_failed", _("Instrument power control failed")
 
 
 class Notification(models.Model):
