@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance.crypto import secret_decrypt, secret_encrypt
+from alliance.errors import ValidationFailed
 from bookings.usage_models import (
     InterlockAction,
     InterlockAttempt,
@@ -146,6 +147,8 @@ def interlock_config_set(
     config.driver = driver
     config.relay_url = relay_url
     config.channel = channel
+    if secret is not None and not (secret.isascii() and secret.isprintable()):
+        raise ValidationFailed("invalid", fields={"secret": ["invalid"]})
     if secret is not None:
         config.secret_encrypted = secret_encrypt(secret) if secret else ""
     config.full_clean(exclude=["resource"])
