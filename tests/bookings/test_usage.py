@@ -65,7 +65,8 @@ def test_check_in_starts_the_bookings_session_and_check_out_stops_it(lab, people
         people["user"],
         "check_in",
     )
-    assert session.started_at == NINE and session.is_running
+    assert session.started_at == NINE
+    assert session.is_running
 
     booking_check_out(actor=people["user"], booking_id=booking.pk, now=NINE + dt.timedelta(hours=1))
     session.refresh_from_db()
@@ -81,7 +82,9 @@ def test_scanning_inside_a_booking_checks_it_in_and_a_second_scan_changes_nothin
     again = usage_start(actor=people["user"], resource_id=lab.pk, code=lab.checkin_code, now=NINE)
     booking.refresh_from_db()
     assert booking.checked_in_at == NINE
-    assert first.pk == again.pk and first.booking_id == booking.pk and first.samples == 3
+    assert first.pk == again.pk
+    assert first.booking_id == booking.pk
+    assert first.samples == 3
     assert UsageSession.objects.count() == 1
 
 
@@ -111,7 +114,9 @@ def test_a_wrong_code_is_refused_and_nothing_is_written(lab, people):
 
 def test_walk_up_use_of_a_free_instrument_that_allows_it(lab, people):
     session = usage_start(actor=people["user"], resource_id=lab.pk, code=lab.checkin_code, now=NINE)
-    assert session.booking is None and session.source == "qr_scan" and session.is_running
+    assert session.booking is None
+    assert session.source == "qr_scan"
+    assert session.is_running
 
 
 def test_walk_up_is_refused_where_the_resource_does_not_allow_it(lab, people):
@@ -151,7 +156,8 @@ def test_the_bookers_check_in_ends_a_walk_up_session_and_flags_it(lab, people):
     booking = booked(lab, people["user"])
     booking_check_in(actor=people["user"], booking_id=booking.pk, code=lab.checkin_code, now=NINE)
     walk_up.refresh_from_db()
-    assert walk_up.stopped_at == NINE and walk_up.flagged
+    assert walk_up.stopped_at == NINE
+    assert walk_up.flagged
     assert walk_up.flag_reason == "superseded_by_booking"
     assert UsageSession.objects.get(stopped_at__isnull=True).booking_id == booking.pk
 
@@ -219,7 +225,7 @@ def test_a_manager_enters_a_past_session_by_hand_with_a_reason(lab, people):
     )
     entries = list(UsageSession.objects.order_by("started_at"))
     assert [e.entered_by for e in entries] == [people["manager"], people["secretariat"]]
-    assert all(e.source == "manual" and e.manual_reason == "用户忘记扫码" for e in entries)
+    assert {(e.source, e.manual_reason) for e in entries} == {("manual", "用户忘记扫码")}
 
 
 @pytest.mark.parametrize(
@@ -264,7 +270,8 @@ def test_a_manager_corrects_a_session_and_the_correction_is_kept(lab, people):
         samples=2,
         now=later,
     )
-    assert fixed.stopped_at == NINE + dt.timedelta(minutes=30) and fixed.samples == 2
+    assert fixed.stopped_at == NINE + dt.timedelta(minutes=30)
+    assert fixed.samples == 2
     assert (fixed.corrected_by, fixed.corrected_at) == (people["manager"], later)
 
 
@@ -282,7 +289,9 @@ def test_a_bookings_session_left_running_closes_at_the_end_plus_the_grace(lab, p
     with time_machine.travel(due, tick=False):
         assert run_due_jobs()["close_sessions"] == 1
     session = UsageSession.objects.get()
-    assert session.stopped_at == due and session.flagged and session.flag_reason == "left_running"
+    assert session.stopped_at == due
+    assert session.flagged
+    assert session.flag_reason == "left_running"
     with time_machine.travel(due + dt.timedelta(minutes=1), tick=False):
         assert run_due_jobs()["close_sessions"] == 0
 
