@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api.v1 import approvals, bookings, resource_calendar, resources, units
+from api.v1 import approvals, bookings, resource_calendar, resources, units, usage
 
 urlpatterns = [
     path("units/", units.UnitListApi.as_view(), name="unit-list"),
@@ -76,4 +76,20 @@ urlpatterns = [
         name="booking-check-out",
     ),
     path("approvals/", approvals.ApprovalListApi.as_view(), name="approval-list"),
+    path(
+        "resources/<int:resource_id>/sessions/start/",
+        usage.UsageStartApi.as_view(),
+        name="usage-start",
+    ),
+    path(
+        "resources/<int:resource_id>/sessions/<int:session_id>/stop/",
+        usage.UsageStopApi.as_view(),
+        name="usage-stop",
+    ),
+    path("sessions/", usage.UsageSessionListCreateApi.as_view(), name="usage-session-list"),
+    path(
+        "sessions/<int:session_id>/",
+        usage.UsageSessionDetailApi.as_view(),
+        name="usage-session-detail",
+    ),
 ]
