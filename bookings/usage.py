@@ -268,7 +268,8 @@ def usage_record_manual(
     actor_require(actor)
     reason, samples, notes = _reason(reason), _samples(samples), _notes(notes)
     _times_check(started_at, stopped_at, now)
-    with transaction.atomic(durable=True):
+    # Not durable: the back office saves inside its own transaction; nothing is sent after.
+    with transaction.atomic():
         resource = _resource_lock(resource_id)
         if not member_manages_unit(actor, resource.unit_id):
             raise member_refusal(actor)
