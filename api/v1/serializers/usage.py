@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from api.fields import LocalDateTimeField, StrictCharField
+from api.fields import ID_MAX, LocalDateTimeField, StrictCharField
 from api.v1.serializers.common import InputSerializer
 from bookings.models import UsageSession
 from bookings.usage import NOTES_MAX_LENGTH, SAMPLES_MAX
@@ -52,10 +52,12 @@ class UsageStopInputSerializer(InputSerializer):
 
 
 class UsageManualInputSerializer(InputSerializer):
-    resource = serializers.IntegerField(min_value=1)
-    member = serializers.IntegerField(min_value=1, help_text="Who used the instrument.")
-    operator = serializers.IntegerField(min_value=1, required=False)
-    booking = serializers.IntegerField(min_value=1, required=False)
+    resource = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    member = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, help_text="Who used the instrument."
+    )
+    operator = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
+    booking = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
     started_at = LocalDateTimeField()
     stopped_at = LocalDateTimeField()
     reason = StrictCharField(max_length=500, help_text="Why it is entered by hand.")
