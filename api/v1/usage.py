@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from alliance.errors import NotFound
 from api.authentication import IsBoundMember, request_member
 from api.pagination import StandardPagination
+from api.v1.filters import StrictBooleanFilter
 from api.v1.serializers.common import errors, list_errors
 from api.v1.serializers.usage import (
     UsageCorrectInputSerializer,
@@ -37,7 +38,7 @@ from resources.models import Resource
 
 
 class UsageSessionFilter(django_filters.FilterSet):
-    running = django_filters.BooleanFilter(
+    running = StrictBooleanFilter(
         field_name="stopped_at", lookup_expr="isnull", help_text=_("Only running sessions.")
     )
     resource = django_filters.ModelChoiceFilter(queryset=Resource.objects.all())
