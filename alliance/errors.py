@@ -165,6 +165,16 @@ MESSAGES = {
     "import_row_unknown_role": _("The role is not one of 科研人员, 单位资源管理员, 秘书处."),
     "import_row_role_not_allowed": _("You may not give this role."),
     "import_row_duplicate": _("The same mobile number appears earlier in the sheet."),
+    # Recorded use and power control (issue 10, bookings.usage and bookings.interlock)
+    "instrument_in_use": _("Someone else is using this instrument right now."),
+    "walk_up_not_allowed": _(
+        "This instrument can only be used with a booking; you have none starting now."
+    ),
+    "instrument_booked": _("This instrument is booked by someone else right now."),
+    "usage_times_invalid": _("A session must stop after it starts."),
+    "usage_in_future": _("A session entered by hand must already have ended."),
+    "usage_overlaps": _("This instrument has another recorded session at that time."),
+    "session_running": _("This session is still running; stop it before correcting it."),
 }
 
 

@@ -227,3 +227,4 @@ class ResourceScheduleAdmin(ResourceAdmin):
 
 admin.site.unregister(Resource)
 admin.site.register(Resource, ResourceScheduleAdmin)
+from bookings import usage_admin  # noqa: E402, F401 - recorded use and power control

@@ -28,7 +28,8 @@ from bookings.lifecycle import (
     booking_remind,
     minutes_setting,
 )
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, UsageSession
+from bookings.usage import usage_close_overdue
 from notifications.services import outbox_deliver_due
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,30 @@ def bookings_complete_due(*, now: dt.datetime) -> int:
     return _run_each(list(ids), booking_complete, now)
 
 
+def usage_sessions_close_due(*, now: dt.datetime) -> int:
+    """Close sessions left running past their booking's end plus the grace, or walk-up
+    sessions past their longest length; each is flagged (bookings.usage)."""
+    grace = minutes_setting("USAGE_SESSION_GRACE_MINUTES")
+    longest = minutes_setting("USAGE_WALK_UP_MAX_MINUTES")
+    ids = (
+        UsageSession.objects.filter(stopped_at__isnull=True)
+        .filter(
+            Q(booking__isnull=False, booking__end__lte=now - grace)
+            | Q(booking__isnull=True, started_at__lte=now - longest)
+        )
+        .values_list("pk", flat=True)[:BATCH]
+    )
+    done = 0
+    for session_id in list(ids):
+        try:
+            usage_close_overdue(actor=SYSTEM, session_id=session_id, now=now)
+        except DomainError as exc:  # stopped meanwhile
+            logger.info("skipped session %s: %s", session_id, exc.code)
+        else:
+            done += 1
+    return done
+
+
 def messages_deliver_due(*, now: dt.datetime) -> int:
     return outbox_deliver_due(now=now)
 
@@ -93,6 +118,7 @@ JOBS: list[tuple[str, Callable[..., int]]] = [
     ("remind", bookings_remind_due),
     ("no_show", bookings_mark_no_shows_due),
     ("complete", bookings_complete_due),
+    ("close_sessions", usage_sessions_close_due),
     ("deliver", messages_deliver_due),
 ]
 

@@ -42,6 +42,7 @@ from alliance.services import text_clean
 from bookings.locking import booking_lock, event_record
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.rules import booking_units_check
+from bookings.usage_records import session_close_for_booking, session_open_for_booking
 from notifications.services import booking_notify
 
 REASON_MAX_LENGTH = 500
@@ -250,6 +251,8 @@ def booking_cancel(
 
 
 # --- Check-in and check-out ---------------------------------------------------------------
+# Check-in starts the booking's usage session and check-out stops it, in the same
+# transaction (bookings.usage_records): one record of use, not two.
 
 
 def booking_check_in(
@@ -292,6 +295,7 @@ def booking_check_in(
             reason="",
             at=now,
         )
+        session_open_for_booking(booking=booking, now=now)
     return booking
 
 
@@ -319,6 +323,7 @@ def booking_check_out(*, actor: Member, booking_id: int, now: dt.datetime | None
             reason="",
             at=now,
         )
+        session_close_for_booking(booking=booking, now=now)
     return booking
 
 

@@ -208,3 +208,12 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.member or self.resource)
+
+
+# Recorded use and power control live in their own module (size); imported here so that
+# Django registers them with the bookings app.
+from bookings.usage_models import (  # noqa: E402, F401
+    InterlockAttempt,
+    InterlockConfig,
+    UsageSession,
+)

@@ -359,6 +359,12 @@ BOOKING_CHECKIN_OPENS_MINUTES = env_int("BOOKING_CHECKIN_OPENS_MINUTES", 15)
 BOOKING_NO_SHOW_GRACE_MINUTES = env_int("BOOKING_NO_SHOW_GRACE_MINUTES", 15)
 BOOKING_LATE_CANCEL_MINUTES = env_int("BOOKING_LATE_CANCEL_MINUTES", 24 * 60)
 BOOKING_REMINDER_LEAD_MINUTES = env_int("BOOKING_REMINDER_LEAD_MINUTES", 60)
+# Recorded use (issue 10, bookings.usage): a session left running is closed by the jobs this
+# long after its booking ends; a walk-up session (no booking) after this many minutes.
+USAGE_SESSION_GRACE_MINUTES = env_int("USAGE_SESSION_GRACE_MINUTES", 30)
+USAGE_WALK_UP_MAX_MINUTES = env_int("USAGE_WALK_UP_MAX_MINUTES", 4 * 60)
+# Instrument power control (issue 10, bookings.interlock): one relay call's bound, seconds.
+INTERLOCK_TIMEOUT_SECONDS = float(os.environ.get("INTERLOCK_TIMEOUT_SECONDS") or 3)
 
 # --- Notifications ------------------------------------------------------------------------
 # WeChat subscription-message template ids (订阅消息模板), one per booking event; an empty id

@@ -28,6 +28,7 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("Booking reminder")
     NO_SHOW = "no_show", _("No-show")
     BOOKED_FOR = "booked_for", _("Booked for you")
+    POWER_FAILED = "power_failed", _("Instrument power control failed")
 
 
 class Notification(models.Model):

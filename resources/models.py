@@ -106,6 +106,14 @@ class Resource(models.Model):
         related_name="bookable_resources",
         help_text=_("Leave empty to let every member unit book."),
     )
+    allows_walk_up = models.BooleanField(
+        _("allows walk-up use"),
+        default=False,
+        help_text=_(
+            "Members may start a session by scanning the QR code without a booking while "
+            "the instrument is free."
+        ),
+    )
     is_retired = models.BooleanField(_("retired"), default=False)
     checkin_code = models.CharField(
         _("check-in code"),

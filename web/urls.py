@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import account, bookings, check_in, dev, inbox, resource, search
+from web.views import account, bookings, check_in, dev, inbox, resource, search, usage
 
 app_name = "web"
 
@@ -20,6 +20,11 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("r/<int:resource_id>/", resource.resource_page, name="resource"),
     path("r/<int:resource_id>/book/", resource.book, name="resource-book"),
+    path("r/<int:resource_id>/use/", usage.use_page, name="resource-use"),
+    path("r/<int:resource_id>/use/start/", usage.use_start, name="resource-use-start"),
+    path("r/<int:resource_id>/use/stop/", usage.use_stop, name="resource-use-stop"),
+    path("staff/usage/", usage.staff_usage, name="staff-usage"),
+    path("staff/usage/<int:session_id>/stop/", usage.staff_usage_stop, name="staff-usage-stop"),
 ]
 
 # Issue 8, my bookings, inbox and check-in by scanning (branch i8-mybookings).

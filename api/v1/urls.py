@@ -11,6 +11,7 @@ from api.v1 import (
     resources,
     staff,
     units,
+    usage,
 )
 
 urlpatterns = [
@@ -130,5 +131,22 @@ urlpatterns = [
         "members/import/template/",
         people.MemberImportTemplateApi.as_view(),
         name="member-import-template",
+    ),
+    # Recorded use (issue 10)
+    path(
+        "resources/<int:resource_id>/sessions/start/",
+        usage.UsageStartApi.as_view(),
+        name="usage-start",
+    ),
+    path(
+        "resources/<int:resource_id>/sessions/<int:session_id>/stop/",
+        usage.UsageStopApi.as_view(),
+        name="usage-stop",
+    ),
+    path("sessions/", usage.UsageSessionListCreateApi.as_view(), name="usage-session-list"),
+    path(
+        "sessions/<int:session_id>/",
+        usage.UsageSessionDetailApi.as_view(),
+        name="usage-session-detail",
     ),
 ]

@@ -25,7 +25,7 @@ from alliance.access import (
     member_can_view_booking,
 )
 from alliance.actors import SYSTEM
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, UsageSession
 from resources.photos import photo_add
 from tests.api.helpers import api_client
 from tests.api.world import World, world_build
@@ -252,6 +252,39 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("post", "/api/v1/bookings/{cross}/reject/", {"reason": "时间冲突"}),
         (401, 403, 403, 404, 403, 200, 200),
     ),
+    # Recorded use (issue 10): ``session`` is the researcher's running session on A's
+    # resource, ``done`` a stopped one. Scanning while it runs: theirs again, or in use.
+    "usage start": (
+        Call("post", "/api/v1/resources/{resource}/sessions/start/", {"code": "{code}"}),
+        (401, 403, 201, 409, 409, 409, 409),
+    ),
+    "usage stop": (
+        Call("post", "/api/v1/resources/{resource}/sessions/{session}/stop/"),
+        (401, 403, 200, 404, 200, 404, 200),
+    ),
+    "sessions list": (Call("get", "/api/v1/sessions/"), (401, 403, 200, 200, 200, 200, 200)),
+    "session detail": (
+        Call("get", "/api/v1/sessions/{session}/"),
+        (401, 403, 200, 404, 200, 404, 200),
+    ),
+    "session correct": (
+        Call("patch", "/api/v1/sessions/{done}/", {"reason": "更正", "samples": 1}),
+        (401, 403, 403, 404, 200, 404, 200),
+    ),
+    "session enter": (
+        Call(
+            "post",
+            "/api/v1/sessions/",
+            {
+                "resource": "{resource}",
+                "member": "{member}",
+                "started_at": "2026-11-21T09:00:00+08:00",
+                "stopped_at": "2026-11-21T10:00:00+08:00",
+                "reason": "补录",
+            },
+        ),
+        (401, 403, 403, 403, 201, 403, 201),
+    ),
 }
 
 CASES = [
@@ -266,7 +299,7 @@ REFUSAL_CODES = {
     401: {"not_authenticated"},
     403: {"not_bound", "permission_denied", "on_behalf_not_allowed"},
     404: {"not_found"},
-    409: {"invalid_transition", "not_checked_in", "closure_hits_bookings"},
+    409: {"invalid_transition", "not_checked_in", "closure_hits_bookings", "instrument_in_use"},
 }
 
 
@@ -302,6 +335,20 @@ def ids(world, media_root) -> dict[str, int]:
             resource_id=world.resource.pk,
             upload=io.BytesIO(image_bytes()),
             size=len(image_bytes()),
+        ).pk,
+        "code": world.resource.checkin_code,
+        "session": UsageSession.objects.create(
+            resource=world.resource,
+            member=world.researcher,
+            started_at=local(2026, 11, 23, 7),
+            source="qr_scan",
+        ).pk,
+        "done": UsageSession.objects.create(
+            resource=world.resource,
+            member=world.researcher,
+            started_at=local(2026, 11, 20, 9),
+            stopped_at=local(2026, 11, 20, 10),
+            source="qr_scan",
         ).pk,
     }
 
@@ -368,6 +415,7 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         for r in routes
         if r.startswith("api/v1/")
         and r.split("/")[2] in {"units", "resources", "bookings", "approvals", "closures"}
+        and r.split("/")[2] in {"units", "resources", "bookings", "approvals", "sessions"}
     }
     covered = {
         call.url.split("?")[0]
@@ -377,6 +425,8 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         .replace("{cross}", "<int:booking_id>")
         .replace("{closure}", "<int:closure_id>")
         .replace("{photo}", "<int:photo_id>")
+        .replace("{session}", "<int:session_id>")
+        .replace("{done}", "<int:session_id>")
         .removeprefix("/")
         for call, _ in MATRIX.values()
     }
