@@ -120,6 +120,15 @@ MESSAGES = {
     ),
     # Input the schema does not allow (issue 7, schema fuzzing)
     "unknown_field": _("The request has fields this endpoint does not accept."),
+    # Qualifications (issue 10: resources.qualification_models, bookings.qualifications)
+    "not_qualified": _(
+        "Using this resource on your own needs a qualification: ask for training first."
+    ),
+    "qualification_not_required": _("This resource needs no qualification."),
+    "qualification_exists": _("You already have a request or a qualification for this resource."),
+    "qualification_state": _("This qualification is %(status)s; that cannot be done now."),
+    "qualification_not_due": _("This qualification is not due for that yet."),
+    "training_in_the_past": _("The training cannot be in the past."),
 }
 
 

@@ -29,6 +29,7 @@ from bookings.lifecycle import (
     minutes_setting,
 )
 from bookings.models import Booking, BookingStatus
+from bookings.qualifications import qualifications_lapse_due, qualifications_remind_due
 from notifications.services import outbox_deliver_due
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,8 @@ JOBS: list[tuple[str, Callable[..., int]]] = [
     ("remind", bookings_remind_due),
     ("no_show", bookings_mark_no_shows_due),
     ("complete", bookings_complete_due),
+    ("qualification_lapse", qualifications_lapse_due),
+    ("qualification_remind", qualifications_remind_due),
     ("deliver", messages_deliver_due),
 ]
 

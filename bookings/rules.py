@@ -68,12 +68,16 @@ def booking_rules_check(
     attendees: int,
     now: dt.datetime,
     calendar: Callable[[], ResourceCalendar],
+    qualified: bool = False,
 ) -> None:
     """Raise ValidationFailed with the first broken rule's code; return None if all hold.
 
     Preconditions: start and end are aware and end > start. ``calendar`` returns the
     resource's calendar covering [start, end); it is called only once every rule that needs
     no calendar holds, so an absurd request is refused before any calendar is built.
+    ``qualified``: whether the member holds a valid qualification for the resource
+    (resources.qualifications); only asked when the resource requires one, refused
+    (``not_qualified``) when not said.
     """
     if not member.is_active:
         raise ValidationFailed("member_inactive")
@@ -84,6 +88,8 @@ def booking_rules_check(
         raise ValidationFailed("resource_retired")
     if not member_unit_may_book(member, resource, allowed_unit_ids):
         raise ValidationFailed("not_allowed_for_unit")
+    if resource.requires_qualification and not qualified:
+        raise ValidationFailed("not_qualified")
     if attendees > resource.capacity:
         raise ValidationFailed("too_many_attendees", params={"capacity": resource.capacity})
     if start < now:

@@ -33,6 +33,7 @@ from bookings.rules import (
 )
 from resources.intervals import Interval, clip, merge, subtract
 from resources.models import Resource
+from resources.qualifications import member_qualified_exists, qualified_resource_ids
 from resources.selectors import (
     ResourceCalendar,
     local_midnight,
@@ -207,6 +208,8 @@ class BookingWindow:
     allowed_unit_ids: set[int]
     calendar: ResourceCalendar
     blocking: list[BlockingSpan]
+    #: Whether the booker holds a valid qualification for the resource (read with it).
+    member_qualified: bool = False
 
     def in_the_way(self, start: dt.datetime, end: dt.datetime) -> list[BlockingSpan]:
         """The blocking bookings a new [start, end) would collide with: the overlap test of
@@ -233,7 +236,10 @@ def booking_window_get(
         .values("unit_id")[:1]
     )
     resource = (
-        Resource.objects.annotate(allow_probe=Subquery(probe))
+        Resource.objects.annotate(
+            allow_probe=Subquery(probe),
+            member_qualified=member_qualified_exists(member=member, now=now),
+        )
         .select_related("unit")  # whether the owning unit is active: bookings.rules asks
         .prefetch_related(opening_hours_prefetch())
         .filter(pk=resource_id)
@@ -253,6 +259,7 @@ def booking_window_get(
         allowed_unit_ids=set() if resource.allow_probe is None else {resource.allow_probe},
         calendar=calendar,
         blocking=blocking,
+        member_qualified=resource.member_qualified,
     )
 
 
@@ -300,7 +307,8 @@ def resource_ids_free_between(
     judged as a member of no unit, so resources with an allow-list are never free for them.
 
     Preconditions: ``unit`` loaded, ``opening_hours`` and ``allowed_units`` prefetched, and
-    the member's ``unit`` loaded. Queries: three (make-up days, closures, bookings) whatever
+    the member's ``unit`` loaded. Queries: three (make-up days, closures, bookings), and one more
+    for the member's qualifications when a resource requires one, whatever
     the number of resources.
     """
     if not resources or end <= start:
@@ -315,6 +323,9 @@ def resource_ids_free_between(
         end=end + widest_buffer,
     ).values_list("resource_id", "start", "blocked_until"):
         taken.setdefault(resource_id, []).append((b_start, b_blocked_until))
+    qualified = qualified_resource_ids(
+        member=member, resource_ids=[r.pk for r in resources if r.requires_qualification], now=now
+    )
     free = set()
     for resource in resources:
         try:
@@ -322,6 +333,7 @@ def resource_ids_free_between(
                 resource=resource,
                 member=member,
                 allowed_unit_ids={unit.pk for unit in resource.allowed_units.all()},
+                qualified=resource.pk in qualified,
                 start=start,
                 end=end,
                 attendees=1,

@@ -338,6 +338,8 @@ BOOKING_CHECKIN_OPENS_MINUTES = env_int("BOOKING_CHECKIN_OPENS_MINUTES", 15)
 BOOKING_NO_SHOW_GRACE_MINUTES = env_int("BOOKING_NO_SHOW_GRACE_MINUTES", 15)
 BOOKING_LATE_CANCEL_MINUTES = env_int("BOOKING_LATE_CANCEL_MINUTES", 24 * 60)
 BOOKING_REMINDER_LEAD_MINUTES = env_int("BOOKING_REMINDER_LEAD_MINUTES", 60)
+# Qualifications (issue 10): a member is reminded this many days before a grant lapses.
+QUALIFICATION_REMINDER_DAYS = env_int("QUALIFICATION_REMINDER_DAYS", 7)
 
 # --- Notifications ------------------------------------------------------------------------
 # WeChat subscription-message template ids (订阅消息模板), one per booking event; an empty id
