@@ -296,6 +296,8 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "alliance.models.MemberRole",
         "BookingStatusEnum": "bookings.models.BookingStatus",
         "NotificationKindEnum": "notifications.models.NotificationKind",
+        "QualificationStatusEnum": "resources.models.QualificationStatus",
+        "QualificationActionEnum": "resources.models.QualificationEvent.Action",
     },
 }
 

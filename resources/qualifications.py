@@ -11,7 +11,8 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from alliance.access import qualifications_decidable_by
+from alliance.access import member_can_view_qualification, qualifications_decidable_by
+from alliance.errors import NotFound
 from alliance.models import Member
 from resources.models import OPEN_STATUSES, Qualification, QualificationStatus, Resource
 
@@ -139,3 +140,16 @@ def qualification_open_for(*, member: Member, resource_id: int) -> Qualification
         .order_by("-pk")
         .first()
     )
+
+
+def qualification_get_for_member(*, member: Member | None, qualification_id: int) -> Qualification:
+    """One qualification ``member`` may see (alliance.access.member_can_view_qualification:
+    their own, or one they decide). NotFound for any other, so that ids reveal nothing."""
+    found = (
+        _joined(Qualification.objects.filter(pk=qualification_id))
+        .prefetch_related("events__actor")
+        .first()
+    )
+    if found is None or not member_can_view_qualification(member, found):
+        raise NotFound()
+    return found

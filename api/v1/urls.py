@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api.v1 import approvals, bookings, resource_calendar, resources, units
+from api.v1 import approvals, bookings, qualifications, resource_calendar, resources, units
 
 urlpatterns = [
     path("units/", units.UnitListApi.as_view(), name="unit-list"),
@@ -76,4 +76,45 @@ urlpatterns = [
         name="booking-check-out",
     ),
     path("approvals/", approvals.ApprovalListApi.as_view(), name="approval-list"),
+    # Qualifications (issue 10)
+    path(
+        "qualifications/",
+        qualifications.QualificationListCreateApi.as_view(),
+        name="qualification-list",
+    ),
+    path(
+        "qualification-requests/",
+        qualifications.QualificationToDecideListApi.as_view(),
+        name="qualification-request-list",
+    ),
+    path(
+        "qualifications/<int:qualification_id>/",
+        qualifications.QualificationDetailApi.as_view(),
+        name="qualification-detail",
+    ),
+    path(
+        "qualifications/<int:qualification_id>/cancel/",
+        qualifications.QualificationCancelApi.as_view(),
+        name="qualification-cancel",
+    ),
+    path(
+        "qualifications/<int:qualification_id>/schedule/",
+        qualifications.QualificationScheduleApi.as_view(),
+        name="qualification-schedule",
+    ),
+    path(
+        "qualifications/<int:qualification_id>/grant/",
+        qualifications.QualificationGrantApi.as_view(),
+        name="qualification-grant",
+    ),
+    path(
+        "qualifications/<int:qualification_id>/refuse/",
+        qualifications.QualificationRefuseApi.as_view(),
+        name="qualification-refuse",
+    ),
+    path(
+        "qualifications/<int:qualification_id>/revoke/",
+        qualifications.QualificationRevokeApi.as_view(),
+        name="qualification-revoke",
+    ),
 ]
