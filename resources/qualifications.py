@@ -45,6 +45,13 @@ def member_qualified_exists(*, member: Member, now: dt.datetime) -> Exists:
     )
 
 
+def qualification_is_valid(qualification: Qualification | None, now: dt.datetime) -> bool:
+    """The same test as qualification_valid_q, on a row already read."""
+    if qualification is None or qualification.status != QualificationStatus.GRANTED:
+        return False
+    return qualification.lapses_at is None or qualification.lapses_at > now
+
+
 def qualification_refusal(
     *, member: Member | None, resource: Resource, now: dt.datetime
 ) -> str | None:
