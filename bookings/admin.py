@@ -227,3 +227,6 @@ class ResourceScheduleAdmin(ResourceAdmin):
 
 admin.site.unregister(Resource)
 admin.site.register(Resource, ResourceScheduleAdmin)
+
+# Qualifications' back office (issue 10): registered on import.
+from bookings import qualification_admin  # noqa: E402, F401
