@@ -243,3 +243,13 @@ def test_the_managers_list_filters_by_status_and_resource(world, ids):
     )
     bad = manager.get("/api/v1/qualification-requests/?status=nonsense")
     assert bad.status_code == 400
+
+
+def test_the_member_finds_the_decision_in_their_inbox(world, ids):
+    client_for(world.manager).post(f"/api/v1/qualifications/{ids['qualification']}/grant/")
+
+    inbox = client_for(world.researcher).get("/api/v1/notifications/").json()["results"]
+
+    assert [(n["kind"], n["qualification"], n["booking"]) for n in inbox] == [
+        ("qual_granted", ids["qualification"], None)
+    ]
