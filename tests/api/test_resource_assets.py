@@ -5,6 +5,7 @@ checked."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from resources.assets import (
     CLASSIFICATION_TOP_LEVEL,
@@ -98,8 +99,9 @@ def test_the_classification_table_and_its_check():
     for good in ("", "01", "0101", "150199"):
         classification_code_validate(good)
     for bad in ("1", "16", "abcd", "0101010"):
-        with pytest.raises(Exception, match="classification"):
+        with pytest.raises(ValidationError) as refused:
             classification_code_validate(bad)
+        assert refused.value.code == "invalid_classification"
 
 
 @pytest.mark.parametrize(
