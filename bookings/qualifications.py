@@ -25,6 +25,7 @@ from alliance.access import (
     member_can_request_qualification,
     member_can_withdraw_qualification,
     member_refusal,
+    member_unit_may_book,
 )
 from alliance.actors import SYSTEM, Actor, actor_member, actor_require
 from alliance.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -152,6 +153,7 @@ def qualification_request(
     """Ask for training on a resource that requires a qualification.
 
     Refused: ``qualification_not_required`` (the resource needs none), ``resource_retired``,
+    ``not_allowed_for_unit`` (the member's unit may not book it at all),
     ``qualification_exists`` (the member already has an open one: the partial unique
     constraint decides under concurrency). The deciders are told."""
     now = now or timezone.now()
@@ -168,6 +170,9 @@ def qualification_request(
         raise ValidationFailed("resource_retired")
     if not resource.requires_qualification:
         raise ValidationFailed("qualification_not_required")
+    allowed_unit_ids = set(resource.allowed_units.values_list("pk", flat=True))
+    if not member_unit_may_book(member, resource, allowed_unit_ids):
+        raise ValidationFailed("not_allowed_for_unit")  # training for nothing
     if Qualification.objects.filter(
         member_id=member.pk, resource_id=resource.pk, status__in=OPEN_STATUSES
     ).exists():

@@ -333,3 +333,14 @@ def test_training_must_be_aware_and_ahead(krios, member, manager):
     qualification_schedule(
         actor=manager, qualification_id=qualification.pk, training_at=NOW, now=NOW
     )  # the edge: now itself
+
+
+def test_a_member_whose_unit_may_not_book_the_resource_cannot_ask(krios, member):
+    krios.allowed_units.add(krios.unit)  # only its own unit
+
+    with pytest.raises(ValidationFailed) as refused:
+        request(member, krios)
+
+    assert refused.value.code == "not_allowed_for_unit"
+    assert counts() == (0, 0, 0)
+    assert request(MemberFactory(unit=krios.unit), krios).status == "requested"
