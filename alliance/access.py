@@ -25,7 +25,7 @@ from alliance.models import Member, MemberRole
 if TYPE_CHECKING:
     from alliance.actors import Actor
     from bookings.models import Booking
-    from resources.models import Resource
+    from resources.models import Qualification, Resource
 
 
 def member_acts(member: Member | None) -> bool:
@@ -370,3 +370,52 @@ def member_import_roles(actor: Member | None, unit_id: int) -> frozenset[str]:
         for role in MemberRole.values
         if member_can_create_member(actor, unit_id=unit_id, role=role)
     )
+
+
+# --- Qualifications (issue 10) --------------------------------------------------------------
+# tests/alliance/test_access_qualifications.py covers every role against every helper.
+
+
+def member_can_request_qualification(member: Member | None) -> bool:
+    """Ask for training: any active member of an active unit, for themselves."""
+    return member_acts(member)
+
+
+def member_can_withdraw_qualification(member: Member | None, qualification: Qualification) -> bool:
+    """Withdraw a request: its member only, while active."""
+    if not isinstance(member, Member) or not member.is_active:
+        return False
+    return qualification.member_id == member.pk
+
+
+def member_can_decide_qualification(member: Member | None, qualification: Qualification) -> bool:
+    """Schedule training, grant, refuse and revoke: the secretariat, or the managers of the
+    resource's unit."""
+    return member_manages_unit(member, qualification.resource.unit_id)
+
+
+def member_can_view_qualification(member: Member | None, qualification: Qualification) -> bool:
+    """See a qualification and its history: its member, or whoever may decide it."""
+    if member_can_withdraw_qualification(member, qualification):
+        return True
+    return member_can_decide_qualification(member, qualification)
+
+
+def qualifications_decidable_by(member: Member | None) -> Q:
+    """Qualification filter mirroring member_can_decide_qualification."""
+    if not member_acts(member):
+        return Q(pk__in=[])
+    if member.role == MemberRole.SECRETARIAT:
+        return Q()
+    if member.role == MemberRole.UNIT_MANAGER:
+        return Q(resource__unit_id=member.unit_id)
+    return Q(pk__in=[])
+
+
+def qualifications_manageable_by(scope: BackOfficeScope) -> Q:
+    """Back-office filter: the qualifications of the resources in resources_manageable_by."""
+    if scope.whole_alliance:
+        return Q()
+    if scope.unit_id is not None:
+        return Q(resource__unit_id=scope.unit_id)
+    return Q(pk__in=[])

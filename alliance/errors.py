@@ -175,6 +175,15 @@ MESSAGES = {
     "usage_in_future": _("A session entered by hand must already have ended."),
     "usage_overlaps": _("This instrument has another recorded session at that time."),
     "session_running": _("This session is still running; stop it before correcting it."),
+    # Qualifications (issue 10: resources.qualification_models, bookings.qualifications)
+    "not_qualified": _(
+        "Using this resource on your own needs a qualification: ask for training first."
+    ),
+    "qualification_not_required": _("This resource needs no qualification."),
+    "qualification_exists": _("You already have a request or a qualification for this resource."),
+    "qualification_state": _("This qualification is %(status)s; that cannot be done now."),
+    "qualification_not_due": _("This qualification is not due for that yet."),
+    "training_in_the_past": _("The training cannot be in the past."),
 }
 
 

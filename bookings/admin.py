@@ -227,4 +227,5 @@ class ResourceScheduleAdmin(ResourceAdmin):
 
 admin.site.unregister(Resource)
 admin.site.register(Resource, ResourceScheduleAdmin)
-from bookings import usage_admin  # noqa: E402, F401 - recorded use and power control
+# Recorded use and power control, and qualifications (issue 10): registered on import.
+from bookings import qualification_admin, usage_admin  # noqa: E402, F401

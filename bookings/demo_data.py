@@ -447,6 +447,118 @@ MAINTENANCE = [
 ]
 # fmt: on
 
+# --- Asset data and qualifications (issue 10) ---------------------------------------------
+# The main instrument of each large-instrument resource of 深圳湾实验室 and 深理工, for the
+# open-sharing assessment: (asset number, original value in yuan, purchase date,
+# classification code, classification name, specialised). Plausible figures, not the
+# units' books. Applied when the seed creates the resource; edits are left alone after.
+
+ASSETS = {
+    "冷冻电镜平台": (
+        "SZBL-2021-EM-0001",
+        "45000000.00",
+        "2021-06-18",
+        "0101",
+        "分析仪器/电子光学仪器（300 kV 冷冻透射电镜 Titan Krios G4）",
+        False,
+    ),
+    "质谱平台": (
+        "SZBL-2021-MS-0003",
+        "6200000.00",
+        "2021-09-02",
+        "0102",
+        "分析仪器/质谱仪器（Orbitrap Exploris 480 高分辨质谱）",
+        False,
+    ),
+    "科研大装置": (
+        "SZBL-2022-BF-0001",
+        "38000000.00",
+        "2022-03-30",
+        "0101",
+        "分析仪器/电子光学仪器（聚焦离子束双束电镜与冷冻光电关联系统）",
+        True,
+    ),
+    "单细胞技术平台": (
+        "SZBL-2021-SC-0002",
+        "3600000.00",
+        "2021-11-15",
+        "0110",
+        "分析仪器/生化分离分析仪器（单细胞分选与文库制备系统）",
+        True,
+    ),
+    "生物成像平台": (
+        "SZBL-2022-IM-0004",
+        "5800000.00",
+        "2022-05-20",
+        "0108",
+        "分析仪器/显微镜及图像分析仪器（转盘共聚焦与超分辨显微镜）",
+        False,
+    ),
+    "基因测序平台": (
+        "SZBL-2021-GS-0001",
+        "9200000.00",
+        "2021-08-09",
+        "0110",
+        "分析仪器/生化分离分析仪器（高通量基因测序仪 NovaSeq 6000）",
+        False,
+    ),
+    "新药筛选平台": (
+        "SZBL-2022-DS-0002",
+        "7600000.00",
+        "2022-07-12",
+        "0108",
+        "分析仪器/显微镜及图像分析仪器（高内涵成像筛选系统）",
+        True,
+    ),
+    "电子显微镜公共实验室": (
+        "SUAT-2023-EM-0001",
+        "21000000.00",
+        "2023-04-26",
+        "0101",
+        "分析仪器/电子光学仪器（200 kV 场发射透射电镜）",
+        False,
+    ),
+    "核磁共振波谱实验室": (
+        "SUAT-2023-NMR-0002",
+        "12500000.00",
+        "2023-06-08",
+        "0106",
+        "分析仪器/波谱仪器（600 MHz 核磁共振波谱仪）",
+        False,
+    ),
+    "流式细胞分析实验室": (
+        "SUAT-2023-FC-0003",
+        "4300000.00",
+        "2023-09-14",
+        "0110",
+        "分析仪器/生化分离分析仪器（光谱型流式细胞分析仪）",
+        False,
+    ),
+}
+ASSET_FIELDS = (
+    "asset_number",
+    "original_value",
+    "purchase_date",
+    "classification_code",
+    "classification_name",
+    "specialised",
+)
+
+#: Instruments members use on their own only after training: (valid days, idle days).
+QUALIFICATION_RULES = {
+    "冷冻电镜平台": (365, 90),
+    "质谱平台": (365, 180),
+}
+
+#: (resource, member, days before today it was asked for, decision): "grant", "schedule",
+#: or "" (left for the managers). The members booked below hold their grants.
+QUALIFICATIONS = [
+    ("冷冻电镜平台", "szlg_zhang", 60, "grant"),
+    ("质谱平台", "szlg_zhang", 60, "grant"),
+    ("冷冻电镜平台", "szbl_chen", 3, "schedule"),
+    ("质谱平台", "szbl_zhao", 1, ""),
+]
+
 # --- Bookings -----------------------------------------------------------------------------
 # (resource, member, days from today, start, minutes, attendees, purpose, decision)
 # Negative days lie in the past. The decision is taken by a manager of the resource's unit

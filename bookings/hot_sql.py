@@ -10,6 +10,7 @@ would apply, so they compare equal to what a queryset returns on SQLite and Post
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.db import connections
@@ -18,6 +19,7 @@ from django.db.models import Field, Model
 from alliance.models import Unit
 from bookings.models import BLOCKING_STATUSES, Booking
 from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
+from resources.qualification_models import Qualification, QualificationStatus
 
 
 def window_sql(vendor: str) -> str:
@@ -99,13 +101,17 @@ def _instance(model: type[Model], row: Sequence, connection) -> Model:
     return model.from_db(connection.alias, names, values)
 
 
-def resource_read(*, resource_id: int, unit_id: int | None) -> Resource | None:
+def resource_read(
+    *, resource_id: int, unit_id: int | None, member_id: int | None, now: dt.datetime
+) -> Resource | None:
     """The resource, its owning unit (whether it is active: bookings.rules asks) and the
     allow-list probe (``allow_probe``, see bookings.selectors.booking_window_get), in one
     statement written out rather than compiled by the ORM on every request
     (docs/performance.md: compiling the queryset with its subquery, ordering and join was
     the largest share of a refusal's CPU time). The instances are the ORM's own
-    (Model.from_db, with its converters)."""
+    (Model.from_db, with its converters). ``member_qualified``: whether the member holds a
+    valid qualification for it (resources.qualifications.qualification_valid_q, written out
+    here the same way: granted and not lapsed at ``now``)."""
     connection = connections[Resource.objects.db]
     resource_fields = Resource._meta.concrete_fields
     unit_fields = Unit._meta.concrete_fields
@@ -113,8 +119,12 @@ def resource_read(*, resource_id: int, unit_id: int | None) -> Resource | None:
     columns = [f"r.{quote(f.column)}" for f in resource_fields]
     columns += [f"u.{quote(f.column)}" for f in unit_fields]
     through = Resource.allowed_units.through._meta.db_table
+    qualifications = Qualification._meta.db_table
     sql = f"""
         SELECT {", ".join(columns)},
+               EXISTS (SELECT 1 FROM {qualifications} q
+                        WHERE q.resource_id = r.id AND q.member_id = %s AND q.status = %s
+                          AND (q.lapses_at IS NULL OR q.lapses_at > %s)),
                (SELECT a.unit_id FROM {through} a WHERE a.resource_id = r.id
                  ORDER BY CASE WHEN a.unit_id = %s THEN 0 ELSE 1 END, a.unit_id LIMIT 1)
           FROM {Resource._meta.db_table} r
@@ -122,12 +132,22 @@ def resource_read(*, resource_id: int, unit_id: int | None) -> Resource | None:
          WHERE r.id = %s
     """  # noqa: S608 - model metadata and placeholders only; every value is a parameter
     with connection.cursor() as cursor:
-        cursor.execute(sql, [unit_id, resource_id])
+        cursor.execute(
+            sql,
+            [
+                member_id,
+                QualificationStatus.GRANTED,
+                connection.ops.adapt_datetimefield_value(now),
+                unit_id,
+                resource_id,
+            ],
+        )
         row = cursor.fetchone()
     if row is None:
         return None
     resource = _instance(Resource, row[: len(resource_fields)], connection)
-    unit = _instance(Unit, row[len(resource_fields) : -1], connection)
+    unit = _instance(Unit, row[len(resource_fields) : -2], connection)
     Resource.unit.field.set_cached_value(resource, unit)
+    resource.member_qualified = bool(row[-2])
     resource.allow_probe = row[-1]
     return resource

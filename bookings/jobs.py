@@ -29,6 +29,7 @@ from bookings.lifecycle import (
     minutes_setting,
 )
 from bookings.models import Booking, BookingStatus, UsageSession
+from bookings.qualifications import qualifications_lapse_due, qualifications_remind_due
 from bookings.usage import usage_close_overdue
 from notifications.services import outbox_deliver_due
 
@@ -119,6 +120,8 @@ JOBS: list[tuple[str, Callable[..., int]]] = [
     ("no_show", bookings_mark_no_shows_due),
     ("complete", bookings_complete_due),
     ("close_sessions", usage_sessions_close_due),
+    ("qualification_lapse", qualifications_lapse_due),
+    ("qualification_remind", qualifications_remind_due),
     ("deliver", messages_deliver_due),
 ]
 

@@ -44,6 +44,7 @@ from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.rules import booking_units_check
 from bookings.usage_records import session_close_for_booking, session_open_for_booking
 from notifications.services import booking_notify
+from resources.qualifications import qualification_mark_used
 
 REASON_MAX_LENGTH = 500
 Guard = Callable[[Booking], None]
@@ -287,6 +288,11 @@ def booking_check_in(
             raise Conflict("check_in_closed")
         booking.checked_in_at = now
         booking.save(update_fields=["checked_in_at", "updated_at"])
+        # Until usage sessions record use, a check-in is the use that keeps a qualification
+        # from lapsing for want of use (resources.qualifications, issue 10).
+        qualification_mark_used(
+            member_id=booking.member_id, resource_id=booking.resource_id, now=now
+        )
         event_record(
             booking=booking,
             action=BookingEvent.Action.CHECKED_IN,

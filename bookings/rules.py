@@ -58,16 +58,25 @@ def booking_units_check(*, resource: Resource, booker_unit: Unit | None) -> None
 
 
 def booking_access_check(
-    *, resource: Resource, member: Member, allowed_unit_ids: set[int], attendees: int
+    *,
+    resource: Resource,
+    member: Member,
+    allowed_unit_ids: set[int],
+    attendees: int,
+    qualified: bool = False,
 ) -> None:
     """The rules that do not depend on when: an active member of an active unit, a resource
     in service whose allow-list admits the unit, and room for the attendees. The first
     checks of booking_rules_check; the search (bookings.selectors.resource_search) asks
     them once per resource to say why it does not fit. The first part is the catalogue's
-    ``can_book`` predicate (resources.eligibility), so the two cannot drift apart."""
+    ``can_book`` predicate (resources.eligibility), so the two cannot drift apart.
+    ``qualified``: whether the member holds a valid qualification for the resource, asked
+    only when the resource requires one (issue 10's gate)."""
     refusal = booking_refusal(member=member, resource=resource, allowed_unit_ids=allowed_unit_ids)
     if refusal is not None:
         raise ValidationFailed(refusal)
+    if resource.requires_qualification and not qualified:
+        raise ValidationFailed("not_qualified")
     if attendees > resource.capacity:
         raise ValidationFailed("too_many_attendees", params={"capacity": resource.capacity})
 
@@ -90,15 +99,23 @@ def booking_rules_check(
     attendees: int,
     now: dt.datetime,
     calendar: Callable[[], ResourceCalendar],
+    qualified: bool = False,
 ) -> None:
     """Raise ValidationFailed with the first broken rule's code; return None if all hold.
 
     Preconditions: start and end are aware and end > start. ``calendar`` returns the
     resource's calendar covering [start, end); it is called only once every rule that needs
     no calendar holds, so an absurd request is refused before any calendar is built.
+    ``qualified``: whether the member holds a valid qualification for the resource
+    (resources.qualifications); only asked when the resource requires one, refused
+    (``not_qualified``) when not said.
     """
     booking_access_check(
-        resource=resource, member=member, allowed_unit_ids=allowed_unit_ids, attendees=attendees
+        resource=resource,
+        member=member,
+        allowed_unit_ids=allowed_unit_ids,
+        attendees=attendees,
+        qualified=qualified,
     )
     if start < now:
         raise ValidationFailed("in_the_past")

@@ -30,6 +30,7 @@ from bookings.selectors import (
 )
 from resources.intervals import Interval, clip
 from resources.models import Resource
+from resources.qualifications import qualified_resource_ids
 from resources.selectors import ResourceCalendar, opening_windows_get, resource_calendars_get
 
 #: How many first slots each fitting resource lists.
@@ -116,6 +117,7 @@ def _search_one(
     calendar: ResourceCalendar,
     blocking: list[BlockingSpan],
     allowed_unit_ids: set[int],
+    qualified: bool,
     window: Interval,
     duration: dt.timedelta | None,
     attendees: int,
@@ -129,6 +131,7 @@ def _search_one(
             member=member,
             allowed_unit_ids=allowed_unit_ids,
             attendees=attendees,
+            qualified=qualified,
         )
         slot_duration_check(resource=resource, duration=duration)
     except ValidationFailed as refusal:
@@ -169,7 +172,8 @@ def resource_search(
     Queries, whatever the number of candidates: the resources (with ``unit`` joined:
     bookings.rules asks whether it is active; a list must come so), then their
     allow-lists and opening hours as rows, make-up days, closures and blocking bookings:
-    six in all.
+    six in all; a seventh, the member's valid qualifications, when some candidate requires
+    one.
     """
     if isinstance(resources, QuerySet):
         resources = resources.select_related("unit")
@@ -182,6 +186,8 @@ def resource_search(
         resource_id__in=ids
     ).values_list("resource_id", "unit_id"):
         allowed.setdefault(resource_id, set()).add(unit_id)
+    needs_qualification = [r.pk for r in resources if r.requires_qualification]
+    qualified = qualified_resource_ids(member=member, resource_ids=needs_qualification, now=now)
     member = member or Member(is_active=True)
     window = Interval(start, end)
     calendars = resource_calendars_get(
@@ -207,6 +213,7 @@ def resource_search(
             calendar=calendars[resource.pk],
             blocking=blocking.get(resource.pk, []),
             allowed_unit_ids=allowed.get(resource.pk, set()),
+            qualified=resource.pk in qualified,
             window=window,
             duration=duration,
             attendees=attendees,

@@ -323,6 +323,8 @@ class BookingWindow:
     calendar: ResourceCalendar
     blocking: list[BlockingSpan]
     span: Interval
+    #: Whether the booker holds a valid qualification for the resource (read with it).
+    member_qualified: bool = False
 
     def in_the_way(self, start: dt.datetime, end: dt.datetime) -> list[BlockingSpan]:
         """The blocking bookings a new [start, end) would collide with: the overlap test of
@@ -437,7 +439,9 @@ def booking_window_get(
     list, else any unit on it, else nothing. That set answers
     alliance.access.member_unit_may_book exactly as the whole list would.
     """
-    resource = resource_read(resource_id=resource_id, unit_id=member.unit_id)
+    resource = resource_read(
+        resource_id=resource_id, unit_id=member.unit_id, member_id=member.pk, now=now
+    )
     if resource is None:
         return None
     span = span or narrow_window(start=start, end=end, now=now)
@@ -451,6 +455,7 @@ def booking_window_get(
         calendar=calendar,
         blocking=blocking,
         span=span,
+        member_qualified=resource.member_qualified,
     )
 
 

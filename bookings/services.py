@@ -104,6 +104,7 @@ def _rules_check(
         attendees=attendees,
         now=now,
         calendar=lambda: window.calendar,
+        qualified=window.member_qualified,  # the qualification gate (issue 10)
     )
 
 

@@ -313,6 +313,8 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "alliance.models.MemberRole",
         "BookingStatusEnum": "bookings.models.BookingStatus",
         "NotificationKindEnum": "notifications.models.NotificationKind",
+        "QualificationStatusEnum": "resources.models.QualificationStatus",
+        "QualificationActionEnum": "resources.models.QualificationEvent.Action",
     },
 }
 
@@ -365,6 +367,8 @@ USAGE_SESSION_GRACE_MINUTES = env_int("USAGE_SESSION_GRACE_MINUTES", 30)
 USAGE_WALK_UP_MAX_MINUTES = env_int("USAGE_WALK_UP_MAX_MINUTES", 4 * 60)
 # Instrument power control (issue 10, bookings.interlock): one relay call's bound, seconds.
 INTERLOCK_TIMEOUT_SECONDS = float(os.environ.get("INTERLOCK_TIMEOUT_SECONDS") or 3)
+# Qualifications (issue 10): a member is reminded this many days before a grant lapses.
+QUALIFICATION_REMINDER_DAYS = env_int("QUALIFICATION_REMINDER_DAYS", 7)
 
 # --- Notifications ------------------------------------------------------------------------
 # WeChat subscription-message template ids (订阅消息模板), one per booking event; an empty id

@@ -29,6 +29,15 @@ class NotificationKind(models.TextChoices):
     NO_SHOW = "no_show", _("No-show")
     BOOKED_FOR = "booked_for", _("Booked for you")
     POWER_FAILED = "power_failed", _("Instrument power control failed")
+    # Qualifications (issue 10): notifications.qualification_notices
+    QUAL_REQUESTED = "qual_requested", _("Training requested")
+    QUAL_CANCELLED = "qual_cancelled", _("Training request withdrawn")
+    QUAL_SCHEDULED = "qual_scheduled", _("Training scheduled")
+    QUAL_GRANTED = "qual_granted", _("Qualification granted")
+    QUAL_REFUSED = "qual_refused", _("Qualification refused")
+    QUAL_REVOKED = "qual_revoked", _("Qualification revoked")
+    QUAL_REMINDER = "qual_reminder", _("Qualification about to lapse")
+    QUAL_LAPSED = "qual_lapsed", _("Qualification lapsed")
 
 
 class Notification(models.Model):
@@ -46,6 +55,14 @@ class Notification(models.Model):
     booking = models.ForeignKey(
         "bookings.Booking",
         verbose_name=_("booking"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    qualification = models.ForeignKey(
+        "resources.Qualification",
+        verbose_name=_("qualification"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,

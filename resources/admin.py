@@ -136,6 +136,31 @@ class ResourceAdmin(ScopedModelAdmin):
         ),
         (_("Booking rules"), {"fields": ("rules_in_words", *RULE_FIELDS)}),
         (
+            _("Qualification for self-use"),
+            {
+                "fields": (
+                    "requires_qualification",
+                    "qualification_valid_days",
+                    "qualification_idle_days",
+                )
+            },
+        ),
+        (
+            _("Asset data (instruments)"),
+            {
+                "fields": (
+                    "asset_number",
+                    "original_value",
+                    "purchase_date",
+                    "classification_code",
+                    "classification_name",
+                    "specialised",
+                    "yearly_hours_override",
+                ),
+                "classes": ("collapse",),
+            },
+        ),
+        (
             _("Status and check-in"),
             {"fields": ("is_retired", "checkin_code", "back_office_links", "updated_at")},
         ),

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Unit
+from resources.assets import classification_code_validate, expected_yearly_hours
 
 MIDNIGHT = dt.time(0, 0)
 
@@ -115,6 +116,57 @@ class Resource(models.Model):
         ),
     )
     is_retired = models.BooleanField(_("retired"), default=False)
+    # Qualifications (上机资格): resources.qualification_models
+    requires_qualification = models.BooleanField(
+        _("requires a qualification"),
+        default=False,
+        help_text=_("Only members granted a qualification after training may book it."),
+    )
+    qualification_valid_days = models.PositiveIntegerField(
+        _("qualification valid for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("A grant lapses this many days after it was given. Empty: no limit."),
+    )
+    qualification_idle_days = models.PositiveIntegerField(
+        _("qualification lapses when unused for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Use it or lose it: a grant lapses after this many days without use."),
+    )
+    # Asset data for the open-sharing assessment (instruments): resources.assets
+    asset_number = models.CharField(_("asset number"), max_length=64, blank=True)
+    original_value = models.DecimalField(
+        _("original value (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    classification_code = models.CharField(
+        _("classification code"),
+        max_length=6,
+        blank=True,
+        validators=[classification_code_validate],
+        help_text=_("National large research instrument classification, e.g. 0101."),
+    )
+    classification_name = models.CharField(_("classification name"), max_length=100, blank=True)
+    specialised = models.BooleanField(
+        _("specialised instrument"),
+        default=False,
+        help_text=_("Specialised instruments are expected to run 800 hours a year, others 1,400."),
+    )
+    yearly_hours_override = models.PositiveIntegerField(
+        _("expected yearly hours"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(8784)],
+        help_text=_("定额机时. Empty: 1,400 for general instruments, 800 for specialised ones."),
+    )
     checkin_code = models.CharField(
         _("check-in code"),
         max_length=32,
@@ -147,6 +199,20 @@ class Resource(models.Model):
                 name="resource_max_duration_not_below_min",
             ),
             models.CheckConstraint(condition=Q(max_days_ahead__gte=1), name="resource_days_ahead"),
+            models.CheckConstraint(
+                condition=Q(qualification_valid_days__isnull=True)
+                | Q(qualification_valid_days__gte=1),
+                name="resource_qualification_valid_days_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(qualification_idle_days__isnull=True)
+                | Q(qualification_idle_days__gte=1),
+                name="resource_qualification_idle_days_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(original_value__isnull=True) | Q(original_value__gte=0),
+                name="resource_original_value_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -164,6 +230,13 @@ class Resource(models.Model):
     @property
     def buffer(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.buffer_minutes)
+
+    @property
+    def expected_yearly_hours(self) -> int:
+        """定额机时: the resource's own figure, else 1,400 (general) or 800 (specialised)."""
+        return expected_yearly_hours(
+            specialised=self.specialised, override=self.yearly_hours_override
+        )
 
 
 class OpeningHours(models.Model):
@@ -301,3 +374,12 @@ class ResourcePhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or f"{self.resource_id}/{self.pk}"
+
+
+# Qualifications live in their own module; imported here so that Django registers them.
+from resources.qualification_models import (  # noqa: E402, F401
+    OPEN_STATUSES,
+    Qualification,
+    QualificationEvent,
+    QualificationStatus,
+)

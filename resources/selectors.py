@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.utils import timezone
 
 from alliance.errors import NotFound
 from alliance.models import Member
@@ -31,6 +32,7 @@ from resources.models import (
     Resource,
     ResourcePhoto,
 )
+from resources.qualifications import member_qualified_exists
 
 
 def opening_hours_prefetch() -> Prefetch:
@@ -194,9 +196,11 @@ def resources_for_caller(
     the number of resources: the probe is a subquery of the same SELECT, photos one more.
     """
     unit_id = member.unit_id if member is not None else None
-    return queryset.annotate(allow_probe=allow_list_probe(unit_id=unit_id)).prefetch_related(
-        photos_prefetch()
-    )
+    annotations = {"allow_probe": allow_list_probe(unit_id=unit_id)}
+    if member is not None and member.pk is not None:
+        # Whether the member holds a valid qualification (issue 10), in the same SELECT.
+        annotations["member_qualified"] = member_qualified_exists(member=member, now=timezone.now())
+    return queryset.annotate(**annotations).prefetch_related(photos_prefetch())
 
 
 def resource_booking_refusal(*, resource: Resource, member: Member | None) -> str | None:
@@ -206,9 +210,14 @@ def resource_booking_refusal(*, resource: Resource, member: Member | None) -> st
     by resources_for_caller: no query. ``member.unit`` must be loaded (one query per request).
     """
     probe = resource.allow_probe
-    return booking_refusal(
+    refusal = booking_refusal(
         member=member, resource=resource, allowed_unit_ids=set() if probe is None else {probe}
     )
+    if refusal is None and resource.requires_qualification:
+        # The scheduler's next check (bookings.rules.booking_access_check).
+        if not getattr(resource, "member_qualified", False):
+            return "not_qualified"
+    return refusal
 
 
 def resource_get_for_caller(*, resource_id: int, member: Member | None) -> Resource:

@@ -74,10 +74,33 @@ TEXT_FIELDS = {
     "contact_name": (50, False),
     "contact_phone": (30, False),
     "description": (5000, False),
+    "asset_number": (64, False),
+    "classification_name": (100, False),
 }
 MULTILINE_FIELDS = frozenset({"description", "directions"})
+#: Qualification settings and asset data (issue 10), checked by the model's validators.
+QUALIFICATION_AND_ASSET_FIELDS = frozenset(
+    {
+        "requires_qualification",
+        "qualification_valid_days",
+        "qualification_idle_days",
+        "original_value",
+        "purchase_date",
+        "classification_code",
+        "specialised",
+        "yearly_hours_override",
+    }
+)
+ASSET_FIELDS = QUALIFICATION_AND_ASSET_FIELDS | {"asset_number", "classification_name"}
 RESOURCE_FIELDS = frozenset(
-    {*RULE_BOUNDS, *TEXT_FIELDS, "kind", *BOOLEAN_RULES, "allowed_unit_ids"}
+    {
+        *RULE_BOUNDS,
+        *TEXT_FIELDS,
+        "kind",
+        *BOOLEAN_RULES,
+        "allowed_unit_ids",
+        *QUALIFICATION_AND_ASSET_FIELDS,
+    }
 )
 
 
@@ -201,8 +224,11 @@ def resource_create(
     requires_approval: bool = RULE_DEFAULTS["requires_approval"],
     requires_checkin: bool = RULE_DEFAULTS["requires_checkin"],
     allowed_unit_ids: Iterable[int] | None = None,
+    **assets: Any,
 ) -> Resource:
     """Share a new resource of ``unit_id``. Access: the unit's managers or the secretariat.
+
+    ``assets``: its qualification settings and asset data (ASSET_FIELDS), if any.
 
     The resource starts with no opening hours (so nobody can book it yet): set them with
     opening_hours_set. An empty ``allowed_unit_ids`` lets every member unit book it. A
@@ -214,6 +240,7 @@ def resource_create(
         raise NotFound()
     if not unit.is_active:
         raise ValidationFailed("unit_inactive")
+    changes_check(assets, ASSET_FIELDS)
     values = _text_values_clean(
         {
             "kind": kind,
@@ -225,6 +252,7 @@ def resource_create(
             "contact_name": contact_name,
             "contact_phone": contact_phone,
             "description": description,
+            **assets,
         }
     )
     rules = {

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from web.views import account, bookings, check_in, dev, inbox, resource, search, usage
+from web.views import (
+    account,
+    bookings,
+    check_in,
+    dev,
+    inbox,
+    qualifications,
+    resource,
+    search,
+    usage,
+)
 
 app_name = "web"
 
@@ -65,4 +75,22 @@ urlpatterns += [
         name="staff-people-reactivate",
     ),
     path("staff/people/<int:member_id>/role/", staff_people.change_role, name="staff-people-role"),
+    # Qualifications (issue 10)
+    path(
+        "r/<int:resource_id>/qualification/",
+        qualifications.request_training,
+        name="resource-qualification",
+    ),
+    path("me/qualifications/", qualifications.my_qualifications, name="my-qualifications"),
+    path(
+        "me/qualifications/<int:qualification_id>/cancel/",
+        qualifications.cancel,
+        name="qualification-cancel",
+    ),
+    path("staff/qualifications/", qualifications.staff_qualifications, name="staff-qualifications"),
+    path(
+        "staff/qualifications/<int:qualification_id>/<slug:action>/",
+        qualifications.staff_act,
+        name="staff-qualification-act",
+    ),
 ]

@@ -20,6 +20,11 @@ class NotificationOutputSerializer(serializers.Serializer):
     booking = serializers.IntegerField(
         source="booking_id", allow_null=True, help_text="The booking it is about, if any."
     )
+    qualification = serializers.IntegerField(
+        source="qualification_id",
+        allow_null=True,
+        help_text="The qualification (上机资格) it is about, if any.",
+    )
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
     is_read = serializers.BooleanField()

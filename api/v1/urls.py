@@ -6,6 +6,7 @@ from api.v1 import (
     approvals,
     bookings,
     people,
+    qualifications,
     resource_calendar,
     resource_photos,
     resources,
@@ -148,5 +149,46 @@ urlpatterns = [
         "sessions/<int:session_id>/",
         usage.UsageSessionDetailApi.as_view(),
         name="usage-session-detail",
+    ),
+    # Qualifications (issue 10)
+    path(
+        "qualifications/",
+        qualifications.QualificationListCreateApi.as_view(),
+        name="qualification-list",
+    ),
+    path(
+        "qualification-requests/",
+        qualifications.QualificationToDecideListApi.as_view(),
+        name="qualification-request-list",
+    ),
+    path(
+        "qualifications/<int:qualification_id>/",
+        qualifications.QualificationDetailApi.as_view(),
+        name="qualification-detail",
+    ),
+    path(
+        "qualifications/<int:qualification_id>/cancel/",
+        qualifications.QualificationCancelApi.as_view(),
+        name="qualification-cancel",
+    ),
+    path(
+        "qualifications/<int:qualification_id>/schedule/",
+        qualifications.QualificationScheduleApi.as_view(),
+        name="qualification-schedule",
+    ),
+    path(
+        "qualifications/<int:qualification_id>/grant/",
+        qualifications.QualificationGrantApi.as_view(),
+        name="qualification-grant",
+    ),
+    path(
+        "qualifications/<int:qualification_id>/refuse/",
+        qualifications.QualificationRefuseApi.as_view(),
+        name="qualification-refuse",
+    ),
+    path(
+        "qualifications/<int:qualification_id>/revoke/",
+        qualifications.QualificationRevokeApi.as_view(),
+        name="qualification-revoke",
     ),
 ]

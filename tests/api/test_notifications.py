@@ -93,6 +93,7 @@ def test_a_booking_decision_reaches_the_bookers_inbox(member):
                 "title": "Booking approved",
                 "body": "Your booking of 冷冻电镜 for 2026-11-24 09:00–10:00 is approved.",
                 "booking": booking.pk,
+                "qualification": None,
                 "created_at": "2026-11-23T08:00:00+08:00",
                 "read_at": None,
                 "is_read": False,

@@ -3,6 +3,7 @@ idempotently, every booking through the scheduler."""
 
 import io
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -17,7 +18,15 @@ from alliance.models import Member, MemberRole, Unit, UnitKind
 from bookings.management.commands.seed_demo import DEMO_DEFAULT_PASSWORD
 from bookings.models import BLOCKING_STATUSES, Booking, BookingEvent, BookingStatus
 from bookings.rules import booking_rules_check
-from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource, ResourceKind
+from resources.models import (
+    Closure,
+    MakeUpWorkingDay,
+    OpeningHours,
+    Qualification,
+    Resource,
+    ResourceKind,
+)
+from resources.qualifications import qualification_refusal
 from resources.selectors import resource_calendar_get
 from resources.services import RULE_DEFAULTS, rules_validate
 from tests.conftest import FROZEN_NOW
@@ -155,6 +164,10 @@ def test_bookings_went_through_the_scheduler_and_keep_every_rule(seeded, frozen_
             calendar=lambda resource=resource, booking=booking: resource_calendar_get(
                 resource=resource, start=booking.start, end=booking.end
             ),
+            qualified=qualification_refusal(
+                member=booking.member, resource=resource, now=created.at
+            )
+            is None,
         )
     blocking = bookings.filter(status__in=BLOCKING_STATUSES).order_by("resource_id", "start")
     previous = None
@@ -222,3 +235,17 @@ def test_with_debug_on_the_documented_default_password_is_used_and_printed(
     assert f"Password of new demo accounts: {DEMO_DEFAULT_PASSWORD}" in output
     assert User.objects.get(username="mishuchu2").check_password(DEMO_DEFAULT_PASSWORD)
     assert User.objects.get(username="mishuchu").check_password(TEST_PASSWORD)
+
+
+def test_the_large_instruments_carry_asset_data_and_their_qualifications(seeded):
+    krios = Resource.objects.get(name="冷冻电镜平台")
+    assert krios.unit.name == "深圳湾实验室"
+    assert krios.original_value == Decimal("45000000.00")
+    assert krios.classification_code == "0101"
+    assert krios.expected_yearly_hours == 1400
+    assert krios.requires_qualification
+    with_assets = Resource.objects.exclude(asset_number="")
+    assert {r.unit.name for r in with_assets} == {"深圳湾实验室", "中国科学院深圳理工大学"}
+    assert with_assets.filter(specialised=True).exists()
+    statuses = set(Qualification.objects.values_list("status", flat=True))
+    assert {"granted", "training_scheduled", "requested"} <= statuses

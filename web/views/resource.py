@@ -38,6 +38,7 @@ from resources.models import Resource
 from resources.rules_display import rules_display
 from resources.selectors import alliance_zone, local_midnight, resource_get
 from web.auth import web_member
+from web.views.qualifications import resource_qualification_context
 
 WEEK_DAYS = 7
 #: The grid's finest row; a resource booked in longer slots gets one row per slot.
@@ -219,7 +220,13 @@ def resource_page(request: HttpRequest, resource_id: int) -> HttpResponse:
             allowed_unit_ids={unit.pk for unit in resource.allowed_units.all()},
         )
         refusal = ValidationFailed(code) if code else None
+    qualification = resource_qualification_context(
+        member=member, resource=resource, now=timezone.now()
+    )
+    if refusal is None and member is not None and not qualification["qualified"]:
+        refusal = ValidationFailed("not_qualified")
     context = {
+        **qualification,
         "resource": resource,
         "week": _week(request, resource, offer=refusal is None),
         "refusal": refusal,

@@ -174,6 +174,31 @@ class ResourceDetailOutputSerializer(ResourceListOutputSerializer):
         help_text="Ids of the units that may book it; empty means every member unit."
     )
     opening_hours = OpeningWindowSerializer(many=True)
+    requires_qualification = serializers.BooleanField(
+        help_text="Only members granted a qualification after training may book it."
+    )
+    qualification_valid_days = serializers.IntegerField(
+        allow_null=True, help_text="A grant lapses this many days after it was given."
+    )
+    qualification_idle_days = serializers.IntegerField(
+        allow_null=True, help_text="A grant lapses after this many days without use."
+    )
+    asset_number = serializers.CharField()
+    original_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, help_text="Original value in yuan."
+    )
+    purchase_date = LocalDateField(allow_null=True)
+    classification_code = serializers.CharField(
+        help_text="National large research instrument classification code, e.g. 0101."
+    )
+    classification_name = serializers.CharField()
+    specialised = serializers.BooleanField()
+    yearly_hours_override = serializers.IntegerField(
+        allow_null=True, help_text="The resource's own expected yearly hours, if set."
+    )
+    expected_yearly_hours = serializers.IntegerField(
+        help_text="定额机时: the resource's own figure, else 1400 (general) or 800 (specialised)."
+    )
     created_at = LocalDateTimeField()
     updated_at = LocalDateTimeField()
 
@@ -261,6 +286,27 @@ class ResourceUpdateInputSerializer(InputSerializer):
     buffer_minutes = _rule_field("Clean-up time kept free after each booking.")
     requires_approval = serializers.BooleanField(required=False)
     requires_check_in = serializers.BooleanField(required=False, source="requires_checkin")
+    # Qualifications and asset data (issue 10); checked again by the model's validators.
+    requires_qualification = serializers.BooleanField(required=False)
+    qualification_valid_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=36500
+    )
+    qualification_idle_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=36500
+    )
+    asset_number = StrictCharField(max_length=64, required=False, allow_blank=True)
+    original_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    purchase_date = LocalDateField(required=False, allow_null=True)
+    classification_code = serializers.RegexField(
+        r"^(?:\d{2}){1,3}$", max_length=6, required=False, allow_blank=True
+    )
+    classification_name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    specialised = serializers.BooleanField(required=False)
+    yearly_hours_override = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=8784
+    )
     allowed_units = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         max_length=ALLOWED_UNITS_MAX,

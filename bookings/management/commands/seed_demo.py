@@ -19,6 +19,7 @@ import datetime as dt
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,8 +35,13 @@ from alliance.models import Member, MemberRole, Unit
 from alliance.services import member_create, password_hash_make, unit_create
 from bookings import demo_data as data
 from bookings.models import Booking, BookingStatus
+from bookings.qualifications import (
+    qualification_grant,
+    qualification_request,
+    qualification_schedule,
+)
 from bookings.services import booking_approve, booking_cancel, booking_create, booking_reject
-from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
+from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Qualification, Resource
 from resources.selectors import alliance_zone, local_midnight
 from resources.services import closure_create, makeup_day_set, opening_hours_set, resource_create
 
@@ -96,6 +102,17 @@ def _resources_seed(units: dict[str, Unit], report: SeedReport) -> dict[str, Res
             if resource is None:
                 kind, *rules = data.RULES[profile]
                 allowed = [units[u].pk for u in data.RESTRICTED.get((unit_name, name), [])]
+                assets = dict(zip(data.ASSET_FIELDS, data.ASSETS.get(name, ()), strict=False))
+                if assets:
+                    assets["original_value"] = Decimal(assets["original_value"])
+                    assets["purchase_date"] = dt.date.fromisoformat(assets["purchase_date"])
+                if name in data.QUALIFICATION_RULES:
+                    valid_days, idle_days = data.QUALIFICATION_RULES[name]
+                    assets.update(
+                        requires_qualification=True,
+                        qualification_valid_days=valid_days,
+                        qualification_idle_days=idle_days,
+                    )
                 resource = resource_create(
                     actor=SYSTEM,
                     unit_id=unit.pk,
@@ -108,6 +125,7 @@ def _resources_seed(units: dict[str, Unit], report: SeedReport) -> dict[str, Res
                     capacity=capacity,
                     allowed_unit_ids=allowed,
                     **dict(zip(data.RULE_FIELDS, rules, strict=True)),
+                    **assets,
                 )
                 report.created["resources"] += 1
             windows = [(day, _time(s), _time(e)) for day, s, e in data.HOURS[hours]]
@@ -223,6 +241,43 @@ def _decider(resource: Resource, members: dict[str, Member]) -> Member:
     return min(deciders, key=lambda m: m.role != MemberRole.UNIT_MANAGER)
 
 
+def _qualifications_seed(
+    resources: dict[str, Resource],
+    members: dict[str, Member],
+    now: dt.datetime,
+    report: SeedReport,
+) -> None:
+    """Training requests, scheduled trainings and grants through the qualification
+    services, so that the demo's bookings of instruments that need one are allowed. A
+    member with any qualification of the resource already is left alone."""
+    existing = set(Qualification.objects.values_list("resource_id", "member_id"))
+    for name, username, days_ago, decision in data.QUALIFICATIONS:
+        resource, member = resources[name], members.get(username)
+        if member is None or (resource.pk, member.pk) in existing:
+            continue
+        asked_at = now - dt.timedelta(days=days_ago)
+        qualification = qualification_request(
+            member=member, resource_id=resource.pk, note="已阅读仪器操作规程", now=asked_at
+        )
+        report.created["qualifications"] += 1
+        decider = _decider(resource, members)
+        if decision == "grant":
+            qualification_grant(
+                actor=decider,
+                qualification_id=qualification.pk,
+                now=asked_at + dt.timedelta(days=2),
+            )
+        elif decision == "schedule":
+            day = (now + dt.timedelta(days=3)).astimezone(alliance_zone()).date()
+            qualification_schedule(
+                actor=decider,
+                qualification_id=qualification.pk,
+                training_at=dt.datetime.combine(day, dt.time(14), tzinfo=alliance_zone()),
+                place=resource.location,
+                now=asked_at + dt.timedelta(hours=4),
+            )
+
+
 def _bookings_seed(
     resources: dict[str, Resource],
     members: dict[str, Member],
@@ -280,6 +335,7 @@ def demo_seed(*, password: str, now: dt.datetime) -> SeedReport:
         resources = _resources_seed(units, report)
         members = _members_seed(units, password, report)
         _calendar_seed(resources, report)
+    _qualifications_seed(resources, members, now, report)
     _bookings_seed(resources, members, now, report)
     return report
 
