@@ -213,10 +213,10 @@ def resource_booking_refusal(*, resource: Resource, member: Member | None) -> st
     refusal = booking_refusal(
         member=member, resource=resource, allowed_unit_ids=set() if probe is None else {probe}
     )
-    if refusal is None and resource.requires_qualification:
-        # The scheduler's next check (bookings.rules.booking_access_check).
-        if not getattr(resource, "member_qualified", False):
-            return "not_qualified"
+    # The scheduler's next check (bookings.rules.booking_access_check).
+    qualified = getattr(resource, "member_qualified", False)
+    if refusal is None and resource.requires_qualification and not qualified:
+        return "not_qualified"
     return refusal
 
 
