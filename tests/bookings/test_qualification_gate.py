@@ -17,7 +17,7 @@ from bookings.qualifications import (
     qualification_request,
     qualification_revoke,
 )
-from bookings.selectors import resource_ids_free_between
+from bookings.search import resource_search
 from bookings.services import booking_check_in, booking_create
 from resources.models import Qualification, Resource
 from resources.qualifications import qualification_refusal
@@ -163,18 +163,17 @@ def test_the_gate_costs_no_query_of_its_own(krios, member):
 
 def test_the_free_time_search_leaves_out_what_the_member_may_not_use(krios, member, manager):
     plain = ResourceFactory(unit=krios.unit)
-    resources = list(
-        Resource.objects.filter(pk__in=[krios.pk, plain.pk])
-        .select_related("unit")
-        .prefetch_related("opening_hours", "allowed_units")
-    )
+    resources = Resource.objects.filter(pk__in=[krios.pk, plain.pk])
 
     def free():
-        return resource_ids_free_between(
+        found = resource_search(
             resources=resources, member=member, start=SLOT[0], end=SLOT[1], now=NOW
         )
+        return {pk for pk, result in found.items() if result.fits}
 
     assert free() == {plain.pk}
+    found = resource_search(resources=resources, member=member, start=SLOT[0], end=SLOT[1], now=NOW)
+    assert found[krios.pk].reason == "not_qualified"
     grant(member, krios, manager)
     assert free() == {plain.pk, krios.pk}
 
