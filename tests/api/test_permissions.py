@@ -414,8 +414,8 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         r
         for r in routes
         if r.startswith("api/v1/")
-        and r.split("/")[2] in {"units", "resources", "bookings", "approvals", "closures"}
-        and r.split("/")[2] in {"units", "resources", "bookings", "approvals", "sessions"}
+        and r.split("/")[2]
+        in {"units", "resources", "bookings", "approvals", "closures", "sessions"}
     }
     covered = {
         call.url.split("?")[0]
