@@ -44,7 +44,9 @@ def fitting(html: str) -> list[str]:
 
 def unfit(html: str) -> dict[str, str]:
     """Resource id -> the reason code, of the resources that do not fit."""
-    return dict(re.findall(r'data-testid="unfit-row" data-resource="(\d+)" data-code="(\w+)"', html))
+    return dict(
+        re.findall(r'data-testid="unfit-row" data-resource="(\d+)" data-code="(\w+)"', html)
+    )
 
 
 def slots(html: str) -> list[str]:
@@ -93,7 +95,8 @@ def test_a_search_lists_first_slots_and_says_why_the_others_do_not_fit(signed_in
         str(weekend_only.pk): "not_open_in_window",
     }
     assert "装修" in html  # the closure's reason, in words
-    assert "其他" in html and "<details" in html  # collapsed under "why the others…"
+    assert '<details class="sr-unfit"' in html  # collapsed under "why the others…"
+    assert "其他 4 个资源为何不可用" in html
 
 
 def test_a_venue_with_a_lunch_break_shows_when_a_slot_fits_in_the_window(signed_in):

@@ -7,8 +7,9 @@ length in the window, their first slots, and why the others have none; this view
 form, narrows the candidates, and formats the answer. Without a search it shows the
 catalogue by kind. A visitor searches too, judged as a member of no unit.
 
-Rows are formatted here, once, into plain strings (labels, links), so that the template
-of 78 results stays a loop of plain variables (bench/search.py measures the page).
+Rows are formatted here, once: a row's line of facts is one string and its slot buttons one
+escaped fragment (format_html_join), so that the template of 78 results renders a handful of
+variables per row instead of a dozen per slot (bench/search.py measures the page).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -37,7 +40,13 @@ from web.auth import web_member
 QUICK_WINDOWS = (
     ("today_pm", pgettext_lazy("search window", "This afternoon"), 0, dt.time(13), dt.time(18)),
     ("tomorrow_am", pgettext_lazy("search window", "Tomorrow morning"), 1, dt.time(8), dt.time(12)),
-    ("tomorrow_pm", pgettext_lazy("search window", "Tomorrow afternoon"), 1, dt.time(13), dt.time(18)),
+    (
+        "tomorrow_pm",
+        pgettext_lazy("search window", "Tomorrow afternoon"),
+        1,
+        dt.time(13),
+        dt.time(18),
+    ),
     ("week", pgettext_lazy("search window", "This week"), 0, None, None),
 )
 CUSTOM = "custom"
@@ -72,21 +81,27 @@ class Query:
 
 
 @dataclass(frozen=True)
-class Slot:
-    label: str
-    book_url: str
-    start: str
-
-
-@dataclass(frozen=True)
 class Row:
+    """One resource as the page lists it: ``meta`` is "kind · unit · building room"."""
+
     resource: Resource
     url: str
-    kind: str
-    where: str
-    slots: list[Slot]
+    meta: str
+    slots: SafeString | str = ""
     reason: str = ""
     code: str = ""
+
+
+#: A slot button: for a member it opens the booking sheet in place (the resource's page
+#: without htmx); for a visitor it asks to sign in first.
+MEMBER_SLOT = (
+    '<a class="weui-btn weui-btn_mini weui-btn_primary" href="{}" hx-get="{}" '
+    'hx-target="#booking-panel" hx-push-url="false" data-testid="slot" data-start="{}">{}</a>'
+)
+VISITOR_SLOT = (
+    '<a class="weui-btn weui-btn_mini weui-btn_default" href="{}" data-testid="slot-sign-in" '
+    'data-start="{}">{}</a>'
+)
 
 
 def _time(value: str) -> dt.time | None:
@@ -192,22 +207,15 @@ def _candidates(query: Query) -> QuerySet[Resource]:
     return resources
 
 
-def _where(resource: Resource) -> str:
-    return " ".join(part for part in (resource.building, resource.room) if part)
+def _row(resource: Resource, kind: str | None, slots: SafeString | str = "", **kw) -> Row:
+    where = " ".join(part for part in (resource.building, resource.room) if part)
+    meta = " · ".join(part for part in (kind, str(resource.unit), where) if part)
+    return Row(resource=resource, url=f"/r/{resource.pk}/", meta=meta, slots=slots, **kw)
 
 
-def _row(resource: Resource, kinds: dict[str, str], slots: list[Slot] | None = None, **kw) -> Row:
-    return Row(
-        resource=resource,
-        url=f"/r/{resource.pk}/",
-        kind=kinds[resource.kind],
-        where=_where(resource),
-        slots=slots or [],
-        **kw,
-    )
-
-
-def _results(query: Query, resources: QuerySet[Resource], member, now) -> tuple[list, list]:
+def _results(
+    query: Query, resources: QuerySet[Resource], member, now, sign_in_url: str
+) -> tuple[list, list]:
     results = resource_search(
         resources=resources,
         member=member,
@@ -218,16 +226,16 @@ def _results(query: Query, resources: QuerySet[Resource], member, now) -> tuple[
         now=now,
     )
     zone, today = alliance_zone(), now.astimezone(alliance_zone()).date()
-    kinds = dict(ResourceKind.choices)
+    kinds = {kind: str(label) for kind, label in ResourceKind.choices}
     day_names = {}
     fitting, unfit = [], []
     for result in results.values():
         resource = result.resource
         if not result.fits:
             message = ValidationFailed(result.reason, params=result.params).message
-            unfit.append(_row(resource, kinds, reason=message, code=result.reason))
+            unfit.append(_row(resource, None, reason=message, code=result.reason))
             continue
-        slots = []
+        url, slots = f"/r/{resource.pk}/", []
         for start, end in result.first_slots:
             start, end = start.astimezone(zone), end.astimezone(zone)
             day = start.date()
@@ -236,8 +244,9 @@ def _results(query: Query, resources: QuerySet[Resource], member, now) -> tuple[
             wire = start.strftime(WIRE)
             book = f"/r/{resource.pk}/book/?{urlencode({'start': wire, 'minutes': query.minutes})}"
             label = f"{day_names[day]} {start:%H:%M}–{end:%H:%M}"
-            slots.append(Slot(label=label, book_url=book, start=wire))
-        fitting.append(_row(resource, kinds, slots))
+            slots.append((url, book, wire, label) if member else (sign_in_url, wire, label))
+        buttons = format_html_join("", MEMBER_SLOT if member else VISITOR_SLOT, slots)
+        fitting.append(_row(resource, kinds[resource.kind], buttons))
     return fitting, unfit
 
 
@@ -254,7 +263,7 @@ def _catalogue(resources: QuerySet[Resource]) -> list[tuple[str, list[Row]]]:
     kinds = dict(ResourceKind.choices)
     groups: dict[str, list[Row]] = {}
     for resource in sorted(resources, key=lambda r: KIND_ORDER.get(r.kind, 99)):
-        groups.setdefault(resource.kind, []).append(_row(resource, kinds))
+        groups.setdefault(resource.kind, []).append(_row(resource, None))
     return [(kinds[kind], rows) for kind, rows in groups.items()]
 
 
@@ -263,6 +272,7 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     member = web_member(request)
     query = _read(request, now)
+    sign_in_url = f"{reverse('web:sign-in')}?{urlencode({'next': request.get_full_path()})}"
     context: dict[str, object] = {
         "query": query,
         "values": query.values,
@@ -274,13 +284,13 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("name")
         .values_list("pk", "name"),
         "today": now.astimezone(alliance_zone()).date().isoformat(),
-        "sign_in_url": f"{reverse('web:sign-in')}?{urlencode({'next': request.get_full_path()})}",
+        "sign_in_url": sign_in_url,
         "search_url": request.get_full_path(),
     }
     resources = _candidates(query)
     if query.asked and not query.errors:
         context["searched"] = True
-        context["fitting"], context["unfit"] = _results(query, resources, member, now)
+        context["fitting"], context["unfit"] = _results(query, resources, member, now, sign_in_url)
         context["minutes_label"] = duration_text(query.minutes)
     elif not query.asked:
         context["catalogue"] = _catalogue(resources)
