@@ -323,7 +323,8 @@ def book(request: HttpRequest, resource_id: int) -> HttpResponse:
         resource = _resource_or_404(resource_id)
         if resource.is_retired:
             return _refused(request, resource_id, ValidationFailed("resource_retired"))
-        return _form(request, resource, start)
+        # A slot chosen on the search page comes with the length searched for.
+        return _form(request, resource, start, values={"minutes": data.get("minutes", "")})
     minutes = _whole(data.get("minutes"))
     attendees = _whole(data.get("attendees"), default=1)
     if minutes is None or not 0 < minutes <= MAX_BOOKING_MINUTES or attendees is None:
