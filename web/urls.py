@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import account, bookings, check_in, dev, inbox, resource, search
+from web.views import account, bookings, check_in, dev, inbox, resource, search, staff_approvals
 
 app_name = "web"
 
@@ -30,4 +30,14 @@ urlpatterns += [
     path("inbox/<int:notification_id>/read/", inbox.notification_read, name="inbox-read"),
     path("inbox/read-all/", inbox.notification_read_all, name="inbox-read-all"),
     path("r/<int:resource_id>/check-in/", check_in.check_in, name="check-in"),
+]
+
+# Issue 9, the staff area's approval queue (branch w2-queue).
+urlpatterns += [
+    path("staff/approvals/", staff_approvals.approvals, name="staff-approvals"),
+    path(
+        "staff/approvals/decide/",
+        staff_approvals.approvals_decide,
+        name="staff-approvals-decide",
+    ),
 ]
