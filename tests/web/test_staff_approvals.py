@@ -312,6 +312,16 @@ def test_a_rejection_without_a_reason_is_refused_and_writes_nothing(world):
     nothing_written(world.own)
 
 
+def test_htmx_gets_the_refusal_in_place_and_nothing_is_written(world):
+    response = signed_in(world.manager).post(
+        DECIDE, {"booking": [world.own.pk], "action": "reject"}, **HTMX
+    )
+
+    assert response.status_code == 200  # htmx would not swap a 400 in
+    assert 'data-testid="decision-error"' in response.content.decode()
+    nothing_written(world.own)
+
+
 @pytest.mark.parametrize(
     "data",
     [

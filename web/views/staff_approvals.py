@@ -146,7 +146,8 @@ def approvals_decide(request: HttpRequest) -> HttpResponse:
         "error": error,
         "reason": reason if error else "",
     }
-    status = 400 if error else 200
+    # htmx swaps no 4xx answer (htmx 2's default), so its refusals come back as 200.
+    status = 400 if error and not request.htmx else 200
     if request.htmx:  # the frame's badge comes along out of band (context processor)
         return render(request, "web/staff/approvals_queue.html", context, status=status)
     return render(request, "web/staff/approvals.html", context, status=status)
