@@ -24,9 +24,11 @@ def by_testid(value: str) -> tuple[str, str]:
     return (By.CSS_SELECTOR, f'[data-testid="{value}"]')
 
 
+@pytest.mark.parametrize("fixture", ["browser", "phone_browser"])
 def test_a_manager_approves_and_rejects_from_the_queue_and_the_researcher_sees_it(
-    browser, live_server
+    request, live_server, fixture
 ):
+    browser = request.getfixturevalue(fixture)
     resource = ResourceFactory(name="冷冻电镜", requires_approval=True)
     manager = MemberFactory(name="王管理员", unit=resource.unit, role=MemberRole.UNIT_MANAGER)
     researcher = MemberFactory(name="李研究员")
@@ -56,6 +58,8 @@ def test_a_manager_approves_and_rejects_from_the_queue_and_the_researcher_sees_i
     assert "已批准" in done.text
     wait.until(ec.text_to_be_present_in_element(by_testid("pending-decisions-badge"), "1"))
 
+    width = browser.execute_script("return document.documentElement.clientWidth")
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= width
     row = wait.until(ec.element_to_be_clickable(by_testid(f"pending-{reject_me.pk}")))
     assert not browser.find_elements(*by_testid(f"pending-{approve_me.pk}"))
     row.click()
