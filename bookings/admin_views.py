@@ -11,15 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -29,72 +26,12 @@ from django.utils.translation import ngettext
 
 from bookings.lifecycle import REASON_MAX_LENGTH
 from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
+from bookings.selectors import booking_conflicts_get
 from bookings.services import booking_approve, booking_reject
-from resources.models import Closure, Resource, Weekday
+from resources.models import Resource, Weekday
 from resources.selectors import alliance_zone, local_midnight, resource_calendar_get
 
 QUEUE_PAGE_SIZE = 50
-
-# --- Conflicts of pending bookings --------------------------------------------------------
-
-
-@dataclass
-class BookingConflicts:
-    """What stands in the way of one booking: other blocking bookings of its resource that
-    overlap it (buffers included) and closures (its resource's or alliance-wide)."""
-
-    bookings: list[Booking] = field(default_factory=list)
-    closures: list[Closure] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.bookings or self.closures)
-
-
-def booking_conflicts_get(bookings: list[Booking]) -> dict[int, BookingConflicts]:
-    """Conflicts of each of ``bookings``, keyed by booking id, in two queries whatever the
-    number of bookings (one for overlapping bookings, one for closures)."""
-    if not bookings:
-        return {}
-    overlapping = reduce(
-        or_,
-        (
-            Q(resource_id=b.resource_id, start__lt=b.blocked_until, blocked_until__gt=b.start)
-            for b in bookings
-        ),
-    )
-    others = list(
-        Booking.objects.filter(overlapping, status__in=BLOCKING_STATUSES)
-        .select_related("member", "unit")
-        .order_by("start", "pk")
-    )
-    closed = reduce(
-        or_,
-        (
-            (Q(resource_id=b.resource_id) | Q(resource__isnull=True))
-            & Q(start__lt=b.end, end__gt=b.start)
-            for b in bookings
-        ),
-    )
-    closures = list(Closure.objects.filter(closed).order_by("start", "pk"))
-    result = {}
-    for b in bookings:
-        result[b.pk] = BookingConflicts(
-            bookings=[
-                o
-                for o in others
-                if o.pk != b.pk
-                and o.resource_id == b.resource_id
-                and o.start < b.blocked_until
-                and o.blocked_until > b.start
-            ],
-            closures=[
-                c
-                for c in closures
-                if c.resource_id in (None, b.resource_id) and c.start < b.end and c.end > b.start
-            ],
-        )
-    return result
-
 
 # --- The approval queue -------------------------------------------------------------------
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections
 from django.db.models import (
     BigIntegerField,
+    Count,
     F,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -41,7 +45,7 @@ from bookings.rules import (
     ceil_to_slot,
 )
 from resources.intervals import Interval, clip, merge, subtract
-from resources.models import Resource
+from resources.models import Closure, Resource
 from resources.selectors import (
     ClosureWindow,
     ResourceCalendar,
@@ -600,3 +604,111 @@ def member_bookings_of_resource_between(
         .order_by("start", "pk")
         .only("pk", "resource_id", "member_id", "start", "end", "status")
     )
+
+
+# --- The approval queue: conflicts and the requesters' history (issue 9) ------------------
+# booking_conflicts_get moved here from bookings.admin_views so that the web app's queue
+# (which may not import the admin) and the back office's share one computation.
+
+
+@dataclass
+class BookingConflicts:
+    """What stands in the way of one booking: other blocking bookings of its resource that
+    overlap it (buffers included) and closures (its resource's or alliance-wide)."""
+
+    bookings: list[Booking] = field(default_factory=list)
+    closures: list[Closure] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.bookings or self.closures)
+
+
+def booking_conflicts_get(bookings: list[Booking]) -> dict[int, BookingConflicts]:
+    """Conflicts of each of ``bookings``, keyed by booking id, in two queries whatever the
+    number of bookings (one for overlapping bookings, one for closures)."""
+    if not bookings:
+        return {}
+    overlapping = reduce(
+        or_,
+        (
+            Q(resource_id=b.resource_id, start__lt=b.blocked_until, blocked_until__gt=b.start)
+            for b in bookings
+        ),
+    )
+    others = list(
+        Booking.objects.filter(overlapping, status__in=BLOCKING_STATUSES)
+        .select_related("member", "unit")
+        .order_by("start", "pk")
+    )
+    closed = reduce(
+        or_,
+        (
+            (Q(resource_id=b.resource_id) | Q(resource__isnull=True))
+            & Q(start__lt=b.end, end__gt=b.start)
+            for b in bookings
+        ),
+    )
+    closures = list(Closure.objects.filter(closed).order_by("start", "pk"))
+    result = {}
+    for b in bookings:
+        result[b.pk] = BookingConflicts(
+            bookings=[
+                o
+                for o in others
+                if o.pk != b.pk
+                and o.resource_id == b.resource_id
+                and o.start < b.blocked_until
+                and o.blocked_until > b.start
+            ],
+            closures=[
+                c
+                for c in closures
+                if c.resource_id in (None, b.resource_id) and c.start < b.end and c.end > b.start
+            ],
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class RequesterHistory:
+    """How a member has used their bookings so far: what a manager weighs before deciding."""
+
+    no_shows: int = 0
+    late_cancellations: int = 0
+    cancellations: int = 0
+    completed: int = 0
+
+
+def requester_history_get(member_ids: Sequence[int]) -> dict[int, RequesterHistory]:
+    """The history of each of ``member_ids`` (all their bookings, any resource), keyed by
+    member id, in one aggregate query whatever the number of members; a member without
+    bookings gets zeros. ``cancellations`` counts every cancellation, late ones included."""
+    ids = sorted(set(member_ids))
+    if not ids:
+        return {}
+    rows = (
+        Booking.objects.filter(member_id__in=ids)
+        .order_by()
+        .values("member_id")
+        .annotate(
+            no_shows=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+            late_cancellations=Count(
+                "pk", filter=Q(status=BookingStatus.CANCELLED, cancelled_late=True)
+            ),
+            cancellations=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
+            completed=Count("pk", filter=Q(status=BookingStatus.COMPLETED)),
+        )
+    )
+    history = {member_id: RequesterHistory() for member_id in ids}
+    for row in rows:
+        member_id = row.pop("member_id")
+        history[member_id] = RequesterHistory(**row)
+    return history
+
+
+def booking_count_to_decide(*, member: Member | None) -> int:
+    """How many bookings await ``member``'s decision (booking_list_to_decide): one COUNT
+    query, none at all for whom the policy grants nothing (researchers, inactive units)."""
+    return Booking.objects.filter(
+        bookings_decidable_by(member), status=BookingStatus.PENDING
+    ).count()

@@ -11,6 +11,7 @@ from web.views import (
     qualifications,
     resource,
     search,
+    staff_approvals,
     usage,
 )
 
@@ -92,5 +93,15 @@ urlpatterns += [
         "staff/qualifications/<int:qualification_id>/<slug:action>/",
         qualifications.staff_act,
         name="staff-qualification-act",
+    ),
+]
+
+# Issue 9, the staff area's approval queue (branch w2-queue).
+urlpatterns += [
+    path("staff/approvals/", staff_approvals.approvals, name="staff-approvals"),
+    path(
+        "staff/approvals/decide/",
+        staff_approvals.approvals_decide,
+        name="staff-approvals-decide",
     ),
 ]
