@@ -87,7 +87,8 @@ def test_managers_see_and_stop_the_running_sessions_of_their_resources(
     client = signed_in(manager)
     _sessions(lab.unit, 2)
     client.get("/staff/usage/")  # warm the session caches
-    with django_assert_num_queries(5) as few:
+    # Session, user, member, unread notices, decisions awaiting a staff member; the sessions.
+    with django_assert_num_queries(6) as few:
         page = client.get("/staff/usage/")
     _sessions(lab.unit, 8)
     with django_assert_num_queries(len(few.captured_queries)):
