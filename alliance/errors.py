@@ -145,6 +145,13 @@ MESSAGES = {
     ),
     "cancel_reason_required": _("Say why you cancel someone else's booking."),
     "on_behalf_not_allowed": _("Only unit managers and the secretariat book for others."),
+    # Fault reports (issue 10: bookings.faults)
+    "fault_report_not_allowed": _(
+        "Only members who have recently booked or used this resource can report a fault on it."
+    ),
+    "fault_report_closed": _("This fault report is closed; it can no longer be changed."),
+    "fault_status_invalid": _("A fault report cannot move from “%(from)s” to “%(to)s”."),
+    "fault_expected_return_past": _("The expected return date must be after today."),
 }
 
 

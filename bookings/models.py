@@ -208,3 +208,8 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.member or self.resource)
+
+
+from bookings.fault_models import FaultEvent, FaultReport, FaultStatus, FaultUrgency  # noqa: E402
+
+__all__ = ["FaultEvent", "FaultReport", "FaultStatus", "FaultUrgency"]

@@ -28,6 +28,12 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("Booking reminder")
     NO_SHOW = "no_show", _("No-show")
     BOOKED_FOR = "booked_for", _("Booked for you")
+    # Fault reports (issue 10, bookings.faults): told to the unit's managers and the reporter
+    FAULT_REPORTED = "fault_reported", _("Fault reported")
+    FAULT_ACKNOWLEDGED = "fault_ack", _("Fault report acknowledged")
+    FAULT_UPDATED = "fault_update", _("Fault report updated")
+    FAULT_RESOLVED = "fault_resolved", _("Fault resolved")
+    FAULT_DISMISSED = "fault_dismissed", _("Fault report dismissed")
 
 
 class Notification(models.Model):
