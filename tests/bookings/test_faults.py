@@ -185,7 +185,9 @@ def test_a_non_stopping_report_closes_nothing(lab, people, used):
     report = fault_report_create(
         actor=people["reporter"], resource_id=lab.pk, description="显示屏有划痕"
     )
-    assert report.closure is None and report.status == "open" and report.urgency == "normal"
+    assert report.closure is None
+    assert report.status == "open"
+    assert report.urgency == "normal"
     assert not Closure.objects.exists()
     assert Booking.objects.get(pk=tomorrow.pk).status == BookingStatus.APPROVED
     assert resource_out_of_service(lab.pk) is None
@@ -198,7 +200,8 @@ def test_a_second_stopping_report_makes_no_second_closure(lab, people, used):
     second = fault_report_create(
         actor=people["manager"], resource_id=lab.pk, description="也坏了", stop_instrument=True
     )
-    assert second.closure is None and Closure.objects.count() == 1
+    assert second.closure is None
+    assert Closure.objects.count() == 1
     assert resource_out_of_service(lab.pk) == first
 
 
@@ -219,13 +222,16 @@ def test_the_steps_by_a_manager_tell_the_reporter_and_keep_the_history(lab, peop
     report = fault_update(
         actor=manager, fault_id=stopped.pk, status="in_repair", expected_return=dt.date(2026, 12, 3)
     )
-    assert report.status == "in_repair" and expected_back(report) == dt.date(2026, 12, 3)
+    assert report.status == "in_repair"
+    assert expected_back(report) == dt.date(2026, 12, 3)
     report.closure.refresh_from_db()
     assert report.closure.end == local(2026, 12, 3)
     assert Booking.objects.get(pk=later.pk).status == BookingStatus.CANCELLED  # the extension
     report = fault_resolve(actor=people["secretariat"], fault_id=stopped.pk, note="已更换真空泵")
-    assert report.closure is None and not Closure.objects.exists()  # lifted before it began
-    assert report.status == "resolved" and report.resolved_at == FROZEN_NOW
+    assert report.closure is None
+    assert not Closure.objects.exists()
+    assert report.status == "resolved"
+    assert report.resolved_at == FROZEN_NOW
     assert resource_out_of_service(lab.pk) is None
     assert list(report.events.values_list("action", "from_status", "to_status")) == [
         ("reported", "", "open"),
