@@ -318,6 +318,8 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "alliance.models.MemberRole",
         "BookingStatusEnum": "bookings.models.BookingStatus",
         "NotificationKindEnum": "notifications.models.NotificationKind",
+        "FaultStatusEnum": "bookings.models.FaultStatus",
+        "FaultUrgencyEnum": "bookings.models.FaultUrgency",
     },
 }
 
