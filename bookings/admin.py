@@ -227,3 +227,5 @@ class ResourceScheduleAdmin(ResourceAdmin):
 
 admin.site.unregister(Resource)
 admin.site.register(Resource, ResourceScheduleAdmin)
+
+from bookings import admin_faults  # noqa: E402, F401  (fault reports, issue 10)
