@@ -115,3 +115,11 @@ def test_another_units_manager_cannot_step(client, lab, booker):
     assert other.post(f"/staff/faults/{report.pk}/resolve/", {"note": "x"}).status_code == 404
     report.refresh_from_db()
     assert report.status == "open"
+
+
+def test_the_me_page_links_to_the_reports(client, booker):
+    page = signed(client, booker).get("/me/").content.decode()
+    assert 'href="/me/faults/"' in page
+    assert 'href="/staff/faults/"' not in page
+    manager = MemberFactory(role=MemberRole.UNIT_MANAGER)
+    assert 'href="/staff/faults/"' in signed(client, manager).get("/me/").content.decode()
