@@ -184,6 +184,13 @@ MESSAGES = {
     "qualification_state": _("This qualification is %(status)s; that cannot be done now."),
     "qualification_not_due": _("This qualification is not due for that yet."),
     "training_in_the_past": _("The training cannot be in the past."),
+    # Fault reports (issue 10: bookings.faults)
+    "fault_report_not_allowed": _(
+        "Only members who have recently booked or used this resource can report a fault on it."
+    ),
+    "fault_report_closed": _("This fault report is closed; it can no longer be changed."),
+    "fault_status_invalid": _("A fault report cannot move from “%(from)s” to “%(to)s”."),
+    "fault_expected_return_past": _("The expected return date must be after today."),
 }
 
 

@@ -227,5 +227,5 @@ class ResourceScheduleAdmin(ResourceAdmin):
 
 admin.site.unregister(Resource)
 admin.site.register(Resource, ResourceScheduleAdmin)
-# Recorded use and power control, and qualifications (issue 10): registered on import.
-from bookings import qualification_admin, usage_admin  # noqa: E402, F401
+# Recorded use and power control, qualifications and fault reports (issue 10).
+from bookings import admin_faults, qualification_admin, usage_admin  # noqa: E402, F401

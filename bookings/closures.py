@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -252,9 +253,12 @@ def closure_create_with_cancellations(
     reason: str,
     confirm: bool = False,
     now: dt.datetime | None = None,
+    then: Callable[[ClosureOutcome], None] | None = None,
 ) -> ClosureOutcome:
     """Close a resource (``resource_id``), or the whole alliance (None: the secretariat),
-    over [start, end), cancelling the bookings it hits if ``confirm``.
+    over [start, end), cancelling the bookings it hits if ``confirm``. ``then`` runs inside
+    the same transaction with the outcome (a fault report records its closure there, so
+    that both or neither are written).
 
     Access: the resource's unit's managers or the secretariat (alliance.access.
     member_can_close_over_bookings). Hits without ``confirm``: Conflict
@@ -275,6 +279,9 @@ def closure_create_with_cancellations(
                 resource_id=resource_id, start=start, end=end, reason=reason
             )
             _cancel_hits(hits=hits, actor=actor, reason=reason, now=now, alternatives=True)
+            outcome = ClosureOutcome(closure=closure, cancelled=hits)
+            if then is not None:
+                then(outcome)
     except _Unconfirmed as unconfirmed:
         raise _unconfirmed_error(unconfirmed.hits) from None
     except OperationalError as exc:
@@ -282,6 +289,46 @@ def closure_create_with_cancellations(
         if busy is None:
             raise
         raise busy from None
+    return outcome
+
+
+def closure_end_move(
+    *,
+    actor: Actor,
+    closure_id: int,
+    end: dt.datetime,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> ClosureOutcome:
+    """Move the end of one resource's closure, inside the caller's transaction.
+
+    Earlier (a repair done): the closure ends at ``end``, or at ``now`` if that is later;
+    one that would then end before it starts is deleted (``closure`` None in the outcome).
+    Bookings it cancelled stay cancelled: lifting a closure restores nothing. Later (a
+    longer repair): the bookings the extension [old end, end) hits are cancelled with
+    ``reason`` and their bookers offered free slots, as closure_create_with_cancellations
+    does confirmed. Access as for that function."""
+    actor_require(actor)
+    now = now or timezone.now()
+    closure = Closure.objects.filter(pk=closure_id, resource__isnull=False).first()
+    if closure is None:
+        raise NotFound()
+    _locked(closure.resource_id, actor)
+    closure.refresh_from_db()
+    hits: list[Booking] = []
+    if end > closure.end:
+        hits = closure_hits_get(
+            resource_id=closure.resource_id, start=closure.end, end=end, now=now
+        )
+    else:
+        end = max(end, now)
+    if end <= closure.start:
+        closure.delete()
+        return ClosureOutcome(closure=None, cancelled=[])
+    if end != closure.end:
+        closure.end = end
+        closure.save(update_fields=["end"])
+    _cancel_hits(hits=hits, actor=actor, reason=reason, now=now, alternatives=True)
     return ClosureOutcome(closure=closure, cancelled=hits)
 
 

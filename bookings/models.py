@@ -212,6 +212,12 @@ class CalendarFeed(models.Model):
 
 # Recorded use and power control live in their own module (size); imported here so that
 # Django registers them with the bookings app.
+from bookings.fault_models import (  # noqa: E402, F401
+    FaultEvent,
+    FaultReport,
+    FaultStatus,
+    FaultUrgency,
+)
 from bookings.usage_models import (  # noqa: E402, F401
     InterlockAttempt,
     InterlockConfig,

@@ -241,6 +241,11 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 # More pixels than this is refused (photo_too_many_pixels) before it is decoded: a small
 # file may declare a huge image (a decompression bomb). 40 megapixels fits any phone camera.
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+# Fault reports (issue 10, bookings.faults): who booked a resource within this many days may
+# report a fault on it; a stopping report closes it this many days until a manager sets the
+# expected return date.
+FAULT_REPORT_WINDOW_DAYS = env_int("FAULT_REPORT_WINDOW_DAYS", 180)
+FAULT_DEFAULT_OUT_OF_SERVICE_DAYS = env_int("FAULT_DEFAULT_OUT_OF_SERVICE_DAYS", 7)
 
 # --- Security (production) ----------------------------------------------------------------
 # With DEBUG off the site speaks HTTPS only; each default can be turned down from the
@@ -315,6 +320,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "notifications.models.NotificationKind",
         "QualificationStatusEnum": "resources.models.QualificationStatus",
         "QualificationActionEnum": "resources.models.QualificationEvent.Action",
+        "FaultStatusEnum": "bookings.models.FaultStatus",
+        "FaultUrgencyEnum": "bookings.models.FaultUrgency",
     },
 }
 

@@ -38,6 +38,12 @@ class NotificationKind(models.TextChoices):
     QUAL_REVOKED = "qual_revoked", _("Qualification revoked")
     QUAL_REMINDER = "qual_reminder", _("Qualification about to lapse")
     QUAL_LAPSED = "qual_lapsed", _("Qualification lapsed")
+    # Fault reports (issue 10, bookings.faults): told to the unit's managers and the reporter
+    FAULT_REPORTED = "fault_reported", _("Fault reported")
+    FAULT_ACKNOWLEDGED = "fault_ack", _("Fault report acknowledged")
+    FAULT_UPDATED = "fault_update", _("Fault report updated")
+    FAULT_RESOLVED = "fault_resolved", _("Fault resolved")
+    FAULT_DISMISSED = "fault_dismissed", _("Fault report dismissed")
 
 
 class Notification(models.Model):

@@ -12,14 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alliance.actors import Actor, actor_member
 from alliance.errors import NotFound, ValidationFailed
@@ -79,6 +79,32 @@ def notification_mark_all_read(*, member: Member, now: dt.datetime | None = None
     return Notification.objects.filter(member=member, read_at__isnull=True).update(
         read_at=now or timezone.now()
     )
+
+
+def members_notify(
+    *,
+    members: Sequence[Member],
+    kind: str,
+    text: Callable[[], tuple[str, str]],
+    now: dt.datetime | None = None,
+) -> None:
+    """Write one inbox entry of ``kind`` for each member, about no booking (a fault report,
+    issue 10). ``text`` gives ``(title, body)`` and is called in each member's language."""
+    now = now or timezone.now()
+    rows = []
+    for member in {m.pk: m for m in members}.values():
+        with translation.override(messages.recipient_language(member)):
+            title, body = text()
+        rows.append(
+            Notification(
+                member=member,
+                kind=kind,
+                title=messages.shorten(title, messages.TITLE_MAX_LENGTH),
+                body=messages.shorten(body, messages.BODY_MAX_LENGTH),
+                created_at=now,
+            )
+        )
+    Notification.objects.bulk_create(rows)
 
 
 # --- Subscription credits ---------------------------------------------------------------

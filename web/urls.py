@@ -105,3 +105,17 @@ urlpatterns += [
         name="staff-approvals-decide",
     ),
 ]
+
+# Issue 10, fault reports (branch w2-faults).
+from web.views import faults  # noqa: E402
+
+urlpatterns += [
+    path("r/<int:resource_id>/fault/", faults.report, name="resource-fault"),
+    path("me/faults/", faults.my_faults, name="my-faults"),
+    path("staff/faults/", faults.staff_faults, name="staff-faults"),
+    path(
+        "staff/faults/<int:fault_id>/<slug:action>/",
+        faults.staff_fault_step,
+        name="staff-fault-step",
+    ),
+]

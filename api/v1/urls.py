@@ -5,6 +5,7 @@ from django.urls import path
 from api.v1 import (
     approvals,
     bookings,
+    faults,
     people,
     qualifications,
     resource_calendar,
@@ -191,4 +192,23 @@ urlpatterns = [
         qualifications.QualificationRevokeApi.as_view(),
         name="qualification-revoke",
     ),
+]
+
+# Fault reports (issue 10, api.v1.faults)
+urlpatterns += [
+    path(
+        "resources/<int:resource_id>/faults/",
+        faults.ResourceFaultCreateApi.as_view(),
+        name="resource-fault-create",
+    ),
+    path("faults/", faults.FaultListApi.as_view(), name="fault-list"),
+    path("faults/<int:fault_id>/", faults.FaultDetailApi.as_view(), name="fault-detail"),
+    path(
+        "faults/<int:fault_id>/acknowledge/",
+        faults.FaultAcknowledgeApi.as_view(),
+        name="fault-acknowledge",
+    ),
+    path("faults/<int:fault_id>/update/", faults.FaultUpdateApi.as_view(), name="fault-update"),
+    path("faults/<int:fault_id>/resolve/", faults.FaultResolveApi.as_view(), name="fault-resolve"),
+    path("faults/<int:fault_id>/dismiss/", faults.FaultDismissApi.as_view(), name="fault-dismiss"),
 ]

@@ -166,6 +166,12 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("post", "/api/v1/resources/{resource}/photos/", photo_upload, "multipart"),
         (401, 403, 403, 403, 201, 403, 201),
     ),
+    # Reporting a fault (issue 10): who used or booked it (nobody here: the booking is
+    # pending and to come), the resource's managers and the secretariat.
+    "fault report": (
+        Call("post", "/api/v1/resources/{resource}/faults/", {"description": "真空泵异响"}),
+        (401, 403, 403, 403, 201, 403, 201),
+    ),
     "photo delete": (
         Call("delete", "/api/v1/resources/{resource}/photos/{photo}/"),
         (401, 403, 403, 403, 204, 403, 204),
@@ -297,7 +303,7 @@ CASES = [
 REFUSAL_CODES = {
     400: {"cancel_reason_required"},
     401: {"not_authenticated"},
-    403: {"not_bound", "permission_denied", "on_behalf_not_allowed"},
+    403: {"not_bound", "permission_denied", "on_behalf_not_allowed", "fault_report_not_allowed"},
     404: {"not_found"},
     409: {"invalid_transition", "not_checked_in", "closure_hits_bookings", "instrument_in_use"},
 }

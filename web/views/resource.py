@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from alliance.errors import Conflict, DomainError, NotFound, ValidationFailed
+from bookings.faults import expected_back, member_may_report_fault, resource_out_of_service
 from bookings.models import Booking
 from bookings.rules import ceil_to_slot
 from bookings.selectors import (
@@ -233,9 +234,22 @@ def resource_page(request: HttpRequest, resource_id: int) -> HttpResponse:
         "photos": resource.photos.all(),
         "rules": rules_display(resource),
     }
+    if not (request.htmx and request.htmx.target == "week"):
+        context.update(_fault_context(resource, member))
     if request.htmx and request.htmx.target == "week":
         return render(request, "web/resource/_week.html", context)
     return render(request, "web/resource.html", context)
+
+
+def _fault_context(resource: Resource, member) -> dict:
+    """Whether a stopping fault keeps the resource in repair (one query) and whether the
+    member may report one (one more, for a member who does not manage it)."""
+    out = resource_out_of_service(resource.pk)
+    return {
+        "out_of_service": out,
+        "out_of_service_until": expected_back(out) if out is not None else None,
+        "may_report": not resource.is_retired and member_may_report_fault(member, resource),
+    }
 
 
 # Booking from the page --------------------------------------------------------------------
