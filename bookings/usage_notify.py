@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from alliance.models import Member, MemberRole
@@ -32,7 +31,9 @@ def interlock_failure_notify(
     recipients = {session.member_id: session.member}
     for manager in session_managers_get(resource_unit_id=session.resource.unit_id):
         recipients.setdefault(manager.pk, manager)
-    with translation.override("zh-hans"):
+
+    def text() -> tuple[str, str]:
+        """In each recipient's language (notifications.services.members_notify)."""
         if action == InterlockAction.UNLOCK:
             title = _("Power-on failed")
             body = _(
@@ -45,11 +46,11 @@ def interlock_failure_notify(
                 "The session on %(resource)s is stopped, but its power could not be switched "
                 "off (%(error)s). The managers should switch it off by hand."
             )
-        body = body % {"resource": session.resource.name, "error": error}
+        return title, body % {"resource": session.resource.name, "error": error}
+
     members_notify(
         members=list(recipients.values()),
         kind=NotificationKind.POWER_FAILED,
-        title=title,
-        body=body,
+        text=text,
         now=now,
     )

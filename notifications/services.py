@@ -405,19 +405,3 @@ def outbox_retry(*, message_ids: list[int], now: dt.datetime | None = None) -> i
         claim=None,
         next_attempt_at=now or timezone.now(),
     )
-
-
-# --- Other events (issue 10) ----------------------------------------------------------------
-
-
-def members_notify(
-    *, members: list[Member], kind: str, title: str, body: str, now: dt.datetime
-) -> None:
-    """Put one inbox entry, already worded, in each member's inbox (not tied to a booking).
-    Runs inside the caller's transaction so that the entries commit with its change."""
-    if kind not in NotificationKind.values:
-        raise ValueError(f"unknown notification kind {kind!r}")
-    Notification.objects.bulk_create(
-        Notification(member=member, kind=kind, title=title[:100], body=body[:500], created_at=now)
-        for member in members
-    )
