@@ -99,9 +99,7 @@ def test_a_manager_cannot_close_another_units_resource_even_confirmed(world):
     assert other_booking.status == BookingStatus.APPROVED
 
 
-def test_the_secretariat_closes_the_whole_alliance_over_bookings_after_confirming(
-    world, booking
-):
+def test_the_secretariat_closes_the_whole_alliance_over_bookings_after_confirming(world, booking):
     client = signed_in(world.secretariat)
     preview = client.post(url("closure_add"), closure_form(None, reason="台风停工"))
     assert list(preview.context["hits"]) == [booking]

@@ -39,7 +39,8 @@ def free_cell(resource, day: dt.date, hour: int) -> tuple[str, str]:
     start = f"{day.isoformat()}T{hour:02d}:00"
     return (
         By.CSS_SELECTOR,
-        f'tr[data-resource="{resource.pk}"] td[data-start^="{start}"] [data-testid="schedule-free"]',
+        f'tr[data-resource="{resource.pk}"] td[data-start^="{start}"] '
+        '[data-testid="schedule-free"]',
     )
 
 

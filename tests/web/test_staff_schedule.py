@@ -153,9 +153,10 @@ def test_staff_pages_open_for_the_manager_and_the_secretariat(world):
 
 
 def test_the_me_page_links_to_the_staff_area_for_staff_only(world):
-    assert 'data-testid="staff-link"' in signed_in(world.manager).get("/me/").content.decode()
-    assert 'data-testid="staff-link"' in signed_in(world.secretariat).get("/me/").content.decode()
-    assert 'data-testid="staff-link"' not in signed_in(world.researcher).get("/me/").content.decode()
+    link = 'data-testid="staff-link"'
+    assert link in signed_in(world.manager).get("/me/").content.decode()
+    assert link in signed_in(world.secretariat).get("/me/").content.decode()
+    assert link not in signed_in(world.researcher).get("/me/").content.decode()
 
 
 def test_a_manager_of_a_deactivated_unit_is_refused(world):
@@ -171,7 +172,8 @@ def test_day_grid_shows_hours_bookers_statuses_and_pending_stands_out(world):
     html = signed_in(world.manager).get(SCHEDULE + TODAY).content.decode()
     assert ">08:00<" in html
     assert ">19:00<" in html  # open 08:00–20:00: the last column is 19:00–20:00
-    assert "李研究员" in html and "赵博士" in html
+    assert "李研究员" in html
+    assert "赵博士" in html
     assert f'data-booking="{world.pending.pk}" data-status="pending"' in html
     assert "staff-booking--pending" in html
     assert "staff-cell--pending" in html
@@ -188,10 +190,12 @@ def test_week_grid_shows_closures_with_reason_and_closed_weekends(world):
 def test_navigation_moves_by_a_day_or_a_week_and_htmx_gets_the_grid_only(world):
     client = signed_in(world.manager)
     day = client.get(SCHEDULE + TODAY, **HTMX).content.decode()
-    assert "day=2026-11-22" in day and "day=2026-11-24" in day
+    assert "day=2026-11-22" in day
+    assert "day=2026-11-24" in day
     assert "<html" not in day
     week = client.get(SCHEDULE + "?day=2026-11-25&view=week").content.decode()
-    assert "day=2026-11-16" in week and "day=2026-11-30" in week
+    assert "day=2026-11-16" in week
+    assert "day=2026-11-30" in week
     assert "2026-11-23" in week  # the week starts on Monday
 
 
@@ -291,6 +295,32 @@ def test_member_search_finds_members_by_name_within_the_allowed_units(world):
     )
     assert "李研究员" in html
     assert outsider.name not in html
+
+
+def test_the_member_picker_lists_nobody_until_a_name_is_typed(world):
+    client = signed_in(world.manager)
+    form = client.get(reverse("web:staff-book"), {"resource": world.resource.pk})
+    assert 'data-testid="member-choice"' not in form.content.decode()
+    empty = client.get(reverse("web:staff-members"), {"resource": world.resource.pk, "q": "无此人"})
+    assert 'data-testid="members-empty"' in empty.content.decode()
+
+
+def test_a_refused_booking_keeps_the_chosen_member(world):
+    response = signed_in(world.manager).post(
+        reverse("web:staff-book"),
+        {
+            "resource": world.resource.pk,
+            "q": "李研",
+            "member": world.researcher.pk,
+            "start": "2026-11-23T10:00",
+            "minutes": "60",
+            "purpose": "冷冻样品",
+        },
+    )
+    assert f'value="{world.researcher.pk}" required data-testid="member-choice"' in (
+        response.content.decode()
+    )
+    assert "checked" in response.content.decode()
 
 
 # --- Close over bookings ------------------------------------------------------------------

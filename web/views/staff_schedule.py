@@ -155,11 +155,17 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
     resource = _resource(request, data.get("resource"))
     context: dict[str, object] = {"resource": resource, "durations": DURATIONS}
     if request.method != "POST":
-        start = data.get("start", "")
-        context.update(start=start, members=beneficiaries_search(resource=resource, query=""))
+        context["start"] = data.get("start", "")
         return render(request, "web/staff/schedule_book.html", context)
     form = OnBehalfForm(request.POST)
-    context.update(start=request.POST.get("start", ""), form=form)
+    query = request.POST.get("q", "").strip()
+    context.update(
+        start=request.POST.get("start", ""),
+        form=form,
+        q=query,
+        chosen=request.POST.get("member", ""),
+        members=beneficiaries_search(resource=resource, query=query) if query else [],
+    )
     if not form.is_valid():
         context["error"] = _("Choose a member, a start, a length and say what for.")
         return render(request, "web/staff/schedule_book.html", context)
@@ -175,7 +181,6 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as error:
         context["error"] = error.message
-        context["members"] = beneficiaries_search(resource=resource, query="")
         return render(request, "web/staff/schedule_book.html", context)
     return _changed(render(request, "web/staff/schedule_booked.html", {"booking": booking}))
 
@@ -184,8 +189,9 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
 def member_search(request: HttpRequest) -> HttpResponse:
     """Members the resource admits whose name contains ``q`` (the on-behalf form's picker)."""
     resource = _resource(request, request.GET.get("resource"))
-    members = beneficiaries_search(resource=resource, query=request.GET.get("q", "").strip())
-    return render(request, "web/staff/schedule_members.html", {"members": members})
+    query = request.GET.get("q", "").strip()
+    members = beneficiaries_search(resource=resource, query=query) if query else []
+    return render(request, "web/staff/schedule_members.html", {"members": members, "q": query})
 
 
 class ClosureForm(forms.Form):
