@@ -51,8 +51,11 @@ def test_the_secretariat_books_on_behalf_of_a_member_from_the_grid(browser, live
     day = tomorrow()
     browser_sign_in(browser, live_server.url, secretariat.user)
 
-    browser.get(f"{live_server.url}/staff/schedule/?day={day.isoformat()}")
+    browser.get(f"{live_server.url}/staff/schedule/")  # today, then on to tomorrow
     wait = WebDriverWait(browser, WAIT)
+    wait.until(ec.element_to_be_clickable(by_testid("schedule-next"))).click()
+    wait.until(ec.text_to_be_present_in_element(by_testid("schedule-title"), day.isoformat()))
+    assert browser.current_url.endswith(f"day={day.isoformat()}&kind=&unit=&q=")
     wait.until(ec.element_to_be_clickable(free_cell(resource, day, 10))).click()
 
     dialog = wait.until(ec.visibility_of_element_located(by_testid("book-on-behalf")))
@@ -66,6 +69,7 @@ def test_the_secretariat_books_on_behalf_of_a_member_from_the_grid(browser, live
     booking = Booking.objects.get(purpose="代为预约的样品分析")
     chip = (By.CSS_SELECTOR, f'[data-testid="schedule-booking"][data-booking="{booking.pk}"]')
     assert "孙研究员" in wait.until(ec.visibility_of_element_located(chip)).text  # grid reloaded
+    assert day.isoformat() in browser.find_element(*by_testid("schedule-title")).text
     assert booking.member == researcher
     assert (booking.start, booking.end) == (at(day, 10), at(day, 11))
     assert booking.status == BookingStatus.APPROVED
