@@ -74,10 +74,20 @@ def world(frozen_now):
 
 
 def test_anonymous_and_inactive_members_are_sent_to_sign_in(world):
+    pages = [
+        SCHEDULE,
+        reverse("web:staff"),
+        reverse("web:staff-book") + f"?resource={world.resource.pk}",
+        reverse("web:staff-close") + f"?resource={world.resource.pk}",
+        reverse("web:staff-booking", args=[world.pending.pk]),
+    ]
+    act = reverse("web:staff-booking-act", args=[world.pending.pk, "approve"])
     for client in (Client(), signed_in(world.inactive_manager)):
-        response = client.get(SCHEDULE)
-        assert response.status_code == 302
-        assert "/sign-in/" in response["Location"]
+        for response in [*(client.get(page) for page in pages), client.post(act)]:
+            assert response.status_code == 302
+            assert "/sign-in/" in response["Location"]
+    world.pending.refresh_from_db()
+    assert world.pending.status == BookingStatus.PENDING
 
 
 @pytest.mark.parametrize(
