@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,11 +23,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from alliance.access import bookings_manageable_by
-from alliance.admin import ReadOnlyInline, ScopedModelAdmin, request_scope
+from alliance.admin import (
+    _REFUSAL_ATTRIBUTE,
+    ReadOnlyInline,
+    ScopedModelAdmin,
+    request_actor,
+    request_scope,
+)
+from alliance.errors import DomainError
 from bookings.admin_views import approval_queue_view, bookings_decide, resource_schedule_view
+from bookings.closures import closure_create_with_cancellations, closure_hits_preview
 from bookings.models import Booking, BookingEvent
-from resources.admin import ResourceAdmin
-from resources.models import Resource
+from resources.admin import ClosureAdmin, ResourceAdmin
+from resources.models import Closure, Resource
 
 #: How much of a purpose the booking list shows.
 PURPOSE_PREVIEW = 24
@@ -227,5 +237,73 @@ class ResourceScheduleAdmin(ResourceAdmin):
 
 admin.site.unregister(Resource)
 admin.site.register(Resource, ResourceScheduleAdmin)
+
+
+class ClosureWithBookingsAdmin(ClosureAdmin):
+    """The closure admin whose add form takes care of the bookings a closure hits (issue 9):
+    a valid form first lists them on a confirmation page (nothing written); confirmed, it
+    calls bookings.closures.closure_create_with_cancellations(confirm=True), which cancels
+    them with the closure's reason and tells their bookers. A closure that hits nothing is
+    added at once. Registered here because resources, the lower layer, cannot see bookings.
+    """
+
+    CONFIRM = "_confirm_hits"
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method != "POST" or not self.has_add_permission(request):
+            return super().add_view(request, form_url, extra_context)
+        form = self.get_form(request, None, change=False)(request.POST, request.FILES)
+        if not form.is_valid():
+            return super().add_view(request, form_url, extra_context)
+        data = form.cleaned_data
+        facts = {
+            "resource_id": data["resource"].pk if data.get("resource") else None,
+            "start": data["start"],
+            "end": data["end"],
+        }
+        confirmed = request.POST.get(self.CONFIRM) == "1"
+        try:
+            actor = request_actor(request)
+            if not confirmed:
+                hits = closure_hits_preview(actor=actor, **facts)
+                if hits:
+                    return self._confirmation(request, data, hits)
+            outcome = closure_create_with_cancellations(
+                actor=actor, reason=data["reason"], confirm=confirmed, **facts
+            )
+        except DomainError as refusal:
+            setattr(request, _REFUSAL_ATTRIBUTE, refusal)
+            return super().add_view(request, form_url, extra_context)
+        self.message_user(
+            request,
+            _("The closure “%(closure)s” was added; %(count)d booking(s) cancelled.")
+            % {"closure": outcome.closure, "count": len(outcome.cancelled)},
+            messages.SUCCESS,
+        )
+        return redirect("admin:resources_closure_changelist")
+
+    def _confirmation(self, request, data, hits):
+        posted = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name not in ("csrfmiddlewaretoken", self.CONFIRM)
+            for value in values
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Close over bookings?"),
+            "closure": data,
+            "hits": hits,
+            "posted": posted,
+            "confirm_name": self.CONFIRM,
+        }
+        return TemplateResponse(request, "admin/resources/closure/confirm_hits.html", context)
+
+
+admin.site.unregister(Closure)
+admin.site.register(Closure, ClosureWithBookingsAdmin)
+
+
 # Recorded use and power control, qualifications and fault reports (issue 10).
 from bookings import admin_faults, qualification_admin, usage_admin  # noqa: E402, F401

@@ -119,3 +119,24 @@ urlpatterns += [
         name="staff-fault-step",
     ),
 ]
+
+# Issue 9, the staff area: the schedule across resources (branch w2-staffweb).
+from web.views import staff_schedule  # noqa: E402
+
+urlpatterns += [
+    path("staff/", staff_schedule.staff_index, name="staff"),
+    path("staff/schedule/", staff_schedule.schedule, name="staff-schedule"),
+    path("staff/schedule/book/", staff_schedule.book_on_behalf, name="staff-book"),
+    path("staff/schedule/members/", staff_schedule.member_search, name="staff-members"),
+    path("staff/schedule/close/", staff_schedule.close, name="staff-close"),
+    path(
+        "staff/schedule/bookings/<int:booking_id>/",
+        staff_schedule.booking_panel,
+        name="staff-booking",
+    ),
+    path(
+        "staff/schedule/bookings/<int:booking_id>/<str:action>/",
+        staff_schedule.booking_act,
+        name="staff-booking-act",
+    ),
+]

@@ -36,7 +36,7 @@ def test_a_manager_invites_a_member_who_binds_by_the_code(browser, live_server, 
 
     # From /me/ to the staff area, then to the invite form.
     browser.get(live_server.url + "/me/")
-    browser.find_element(By.CSS_SELECTOR, '[data-testid="staff-link"]').click()
+    browser.find_element(By.CSS_SELECTOR, '[data-testid="staff-people-link"]').click()
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="people"]')))
     browser.get(live_server.url + "/staff/people/invite/")
     form = browser.find_element(By.CSS_SELECTOR, '[data-testid="invite-form"]')

@@ -109,10 +109,13 @@ class TestAccess:
         assert (stranger.is_active, stranger.role) == (True, MemberRole.RESEARCHER)
 
     def test_the_me_page_links_staff_to_their_area(self, client, manager, unit):
-        assert 'data-testid="staff-link"' in signed_in(client, manager).get("/me/").content.decode()
+        assert (
+            'data-testid="staff-people-link"'
+            in signed_in(client, manager).get("/me/").content.decode()
+        )
         researcher = MemberFactory(unit=unit)
         html = signed_in(client, researcher).get("/me/").content.decode()
-        assert 'data-testid="staff-link"' not in html
+        assert 'data-testid="staff-people-link"' not in html
 
 
 class TestList:

@@ -34,7 +34,8 @@ from alliance.ratelimit import (
 )
 from alliance.tokens import password_member_authenticate
 from alliance.web_sign_in import browser_secret_of, web_challenge_complete, web_challenge_create
-from web.auth import member_required
+from bookings.selectors_staff import member_is_staff
+from web.auth import member_required, web_member
 
 #: Sessions are signed in with Django's own backend (the member's user account).
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -167,4 +168,4 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def me(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/me.html")
+    return render(request, "web/me.html", {"staff": member_is_staff(web_member(request))})

@@ -33,6 +33,7 @@ STATUS_ACTIONS = [
     BookingEvent.Action.APPROVED,
     BookingEvent.Action.REJECTED,
     BookingEvent.Action.CANCELLED,
+    BookingEvent.Action.CANCELLED_BY_CLOSURE,  # issue 9: the closure's reason
     BookingEvent.Action.EXPIRED,
     BookingEvent.Action.NO_SHOW,
     BookingEvent.Action.COMPLETED,
