@@ -128,7 +128,10 @@ def main():
             client.get("/api/v1/resources/", params, secure=True)
 
         def api_small():
-            client.get("/api/v1/resources/", {**params, "kind": "venue"}, secure=True)
+            # Fewer resources, among them some that require a qualification as in the
+            # whole list (whose valid grants are one more query whenever any candidate
+            # requires one): the count must not depend on how many resources there are.
+            client.get("/api/v1/resources/", {**params, "kind": "equipment"}, secure=True)
 
         browser = Client()
         browser.force_login(member.user)
@@ -159,11 +162,11 @@ def main():
             "floor_me": measure(floor),
             "selector": measure(selector),
             "api": measure(api),
-            "api_venues_only": measure(api_small),
+            "api_instruments_only": measure(api_small),
             "page": measure(page),
             "page_results": measure(page_results),
         }
-        constant = results["api"]["queries"] == results["api_venues_only"]["queries"]
+        constant = results["api"]["queries"] == results["api_instruments_only"]["queries"]
         passed = (
             results["api"]["p50_ms"] < TARGET_P50_MS
             and results["page"]["p50_ms"] < TARGET_P50_MS
@@ -206,7 +209,7 @@ def main():
         ("floor: GET /api/v1/me/ (how busy the machine is)", "floor_me"),
         ("resource_search (selector)", "selector"),
         ("GET /api/v1/resources/ search, include_unfit, 100 rows", "api"),
-        ("the same, venues only", "api_venues_only"),
+        ("the same, instruments only", "api_instruments_only"),
         ("web search page GET /?… (signed in, whole page)", "page"),
         ("the same, htmx results only", "page_results"),
     ):
