@@ -111,7 +111,9 @@ def measure(label, fn):
 
 def main():
     from alliance.errors import Conflict
-    from bookings.selectors import resource_availability_get
+    from bookings.selectors import (
+        resource_availability_get,
+    )
     from bookings.services import booking_cancel, booking_create
     from resources.models import Resource
 

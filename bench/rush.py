@@ -176,7 +176,9 @@ def explain_week(resource_id: int, start: dt.datetime, end: dt.datetime) -> str:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bookings.selectors import blocking_spans_between
+    from bookings.selectors import (
+        blocking_spans_between,
+    )
 
     with CaptureQueriesContext(connection) as captured:
         blocking_spans_between(

@@ -26,7 +26,9 @@ from django.utils.translation import ngettext
 
 from bookings.lifecycle import REASON_MAX_LENGTH
 from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
-from bookings.selectors import booking_conflicts_get
+from bookings.selectors_lists import (
+    booking_conflicts_get,
+)
 from bookings.services import booking_approve, booking_reject
 from resources.models import Resource, Weekday
 from resources.selectors import alliance_zone, local_midnight, resource_calendar_get

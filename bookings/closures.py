@@ -41,7 +41,11 @@ from alliance.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from alliance.services import text_clean
 from bookings.locking import DEADLOCK_DETECTED, LOCK_NOT_AVAILABLE, event_record, sqlstate
 from bookings.models import Booking, BookingEvent, BookingStatus
-from bookings.selectors import alternatives_from, alternatives_window, blocking_spans_between
+from bookings.selectors import (
+    alternatives_from,
+    alternatives_window,
+    blocking_spans_between,
+)
 from notifications.services import booking_notify
 from resources.intervals import Interval, interval_validate
 from resources.locking import resource_lock, resources_lock_all

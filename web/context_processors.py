@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from alliance.models import MemberRole
-from bookings.selectors import booking_count_to_decide
+from bookings.selectors_lists import (
+    booking_count_to_decide,
+)
 from notifications.selectors import notification_unread_count
 from web.auth import web_member
 

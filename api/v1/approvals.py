@@ -13,7 +13,9 @@ from api.pagination import StandardPagination
 from api.v1.serializers.bookings import BookingOutputSerializer
 from api.v1.serializers.common import list_errors
 from bookings.models import Booking
-from bookings.selectors import booking_list_to_decide
+from bookings.selectors_lists import (
+    booking_list_to_decide,
+)
 
 
 class ApprovalListApi(ListAPIView):

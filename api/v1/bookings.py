@@ -33,7 +33,7 @@ from api.v1.serializers.bookings import (
 from api.v1.serializers.common import errors, list_errors
 from bookings.models import Booking
 from bookings.on_behalf import beneficiary_get
-from bookings.selectors import (
+from bookings.selectors_lists import (
     booking_detail_get_for_member,
     booking_get_for_member,
     booking_list_with_status_for_member,

@@ -36,7 +36,9 @@ from api.v1.serializers.search import (
 from api.v1.serializers.staff import RetireInputSerializer
 from api.v1.staff import CLOSURE_HITS
 from bookings.closures import resource_retire_with_cancellations
-from bookings.selectors import resource_availability_get
+from bookings.selectors import (
+    resource_availability_get,
+)
 from resources.models import Resource
 from resources.selectors import (
     resource_get,

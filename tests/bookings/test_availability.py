@@ -6,7 +6,9 @@ import datetime as dt
 import pytest
 
 from bookings.models import BookingStatus
-from bookings.selectors import resource_availability_get
+from bookings.selectors import (
+    resource_availability_get,
+)
 from resources.intervals import Interval
 from resources.models import Resource
 from tests.conftest import FROZEN_NOW, local

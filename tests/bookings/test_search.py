@@ -15,7 +15,9 @@ import pytest
 from alliance.errors import ValidationFailed
 from bookings.rules import booking_rules_check
 from bookings.search import resource_search
-from bookings.selectors import blocking_spans_between
+from bookings.selectors import (
+    blocking_spans_between,
+)
 from resources.models import Resource
 from resources.selectors import resource_calendar_get
 from tests.conftest import FROZEN_NOW, local

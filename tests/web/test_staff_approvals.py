@@ -10,7 +10,10 @@ from django.urls import reverse
 
 from alliance.models import MemberRole
 from bookings.models import Booking, BookingEvent, BookingStatus
-from bookings.selectors import RequesterHistory, requester_history_get
+from bookings.selectors_lists import (
+    RequesterHistory,
+    requester_history_get,
+)
 from notifications.models import Notification
 from tests.conftest import local
 from tests.factories import (

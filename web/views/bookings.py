@@ -23,7 +23,10 @@ from alliance.models import Member
 from bookings.feeds import calendar_feed_reset
 from bookings.lifecycle import booking_can_cancel, booking_cancel, booking_cancel_is_late
 from bookings.models import Booking, BookingEvent, CalendarFeed
-from bookings.selectors import booking_get_for_member, booking_list_for_member
+from bookings.selectors_lists import (
+    booking_get_for_member,
+    booking_list_for_member,
+)
 from web.auth import member_required, web_member
 
 PAGE_SIZE = 20

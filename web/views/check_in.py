@@ -20,7 +20,9 @@ from django.views.decorators.http import require_http_methods
 
 from alliance.errors import DomainError, NotFound, ValidationFailed
 from bookings.lifecycle import booking_check_in
-from bookings.selectors import booking_due_for_check_in
+from bookings.selectors_lists import (
+    booking_due_for_check_in,
+)
 from resources.selectors import resource_get
 from web.auth import web_member
 

@@ -29,8 +29,10 @@ from bookings.models import Booking
 from bookings.rules import ceil_to_slot
 from bookings.selectors import (
     Availability,
-    member_bookings_of_resource_between,
     resource_availability_get,
+)
+from bookings.selectors_lists import (
+    member_bookings_of_resource_between,
 )
 from bookings.services import booking_create
 from resources.eligibility import booking_refusal

@@ -2,7 +2,7 @@
 resources) or the secretariat (all) may decide, each with what stands in its way and how its
 requester has used their bookings, approved or rejected one or many at once with a reason.
 
-Who sees what is bookings.selectors.booking_list_to_decide's answer (alliance.access); each
+Who sees what is bookings.selectors_lists.booking_list_to_decide's answer (alliance.access); each
 decision goes through bookings.lifecycle on its own, which decides again under the booking's
 lock, so one refusal (someone decided first, a unit deactivated) leaves the others standing
 and is reported on its row.
@@ -25,7 +25,7 @@ from alliance.errors import DomainError
 from alliance.models import Member, MemberRole
 from bookings.lifecycle import REASON_MAX_LENGTH, booking_approve, booking_reject
 from bookings.models import Booking
-from bookings.selectors import (
+from bookings.selectors_lists import (
     booking_conflicts_get,
     booking_list_for_member,
     booking_list_to_decide,
