@@ -41,6 +41,14 @@ class ResourceKind(models.TextChoices):
     VENUE = "venue", _("Venue")
 
 
+class ServiceMode(models.TextChoices):
+    """How a member is served (issue 10): the modes a resource offers are its ``offers_*``."""
+
+    SELF_USE = "self_use", _("Self-use")
+    ASSISTED = "assisted", _("Assisted")
+    SAMPLE = "sample", _("Sample submission")
+
+
 class Resource(models.Model):
     """A shared item: a lab, a large instrument or research platform, or a venue.
 
@@ -116,6 +124,46 @@ class Resource(models.Model):
         ),
     )
     is_retired = models.BooleanField(_("retired"), default=False)
+    # Service modes (issue 10). Self-use is what bookings were before modes existed, so it
+    # stays the default; assisted and sample submission are switched on per resource.
+    offers_self_use = models.BooleanField(
+        _("offers self-use"),
+        default=True,
+        help_text=_("Members book a slot and run the instrument themselves (自主上机)."),
+    )
+    offers_assisted = models.BooleanField(
+        _("offers assisted use"),
+        default=False,
+        help_text=_("The owning unit's operators run the instrument for the member (委托上机)."),
+    )
+    assisted_min_notice_minutes = models.PositiveIntegerField(
+        _("assisted use: minimum notice (minutes)"),
+        default=24 * 60,
+        help_text=_("Lead time an operator needs before an assisted session."),
+    )
+    operators = models.ManyToManyField(
+        "alliance.Member",
+        verbose_name=_("operators"),
+        blank=True,
+        related_name="operated_resources",
+        help_text=_("Members of the owning unit who run the instrument in assisted use."),
+    )
+    offers_samples = models.BooleanField(
+        _("offers sample submission"),
+        default=False,
+        help_text=_("Members send samples and receive a report; no time slot (送样检测)."),
+    )
+    sample_turnaround_days = models.PositiveIntegerField(
+        _("sample submission: usual turnaround (days)"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_("Days from receiving the samples to the report, proposed on acceptance."),
+    )
+    sample_instructions = models.TextField(
+        _("sample submission: instructions"),
+        blank=True,
+        help_text=_("Which samples are accepted, how to package and send them, hazards refused."),
+    )
     # Qualifications (上机资格): resources.qualification_models
     requires_qualification = models.BooleanField(
         _("requires a qualification"),
@@ -213,6 +261,16 @@ class Resource(models.Model):
                 condition=Q(original_value__isnull=True) | Q(original_value__gte=0),
                 name="resource_original_value_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(offers_self_use=True)
+                | Q(offers_assisted=True)
+                | Q(offers_samples=True),
+                name="resource_offers_a_service_mode",
+            ),
+            models.CheckConstraint(
+                condition=Q(sample_turnaround_days__gte=1),
+                name="resource_sample_turnaround_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -230,6 +288,16 @@ class Resource(models.Model):
     @property
     def buffer(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.buffer_minutes)
+
+    @property
+    def service_modes(self) -> list[str]:
+        """The modes offered, in ServiceMode order (API, pages, the scheduler's mode check)."""
+        offered = {
+            ServiceMode.SELF_USE: self.offers_self_use,
+            ServiceMode.ASSISTED: self.offers_assisted,
+            ServiceMode.SAMPLE: self.offers_samples,
+        }
+        return [mode.value for mode, on in offered.items() if on]
 
     @property
     def expected_yearly_hours(self) -> int:
