@@ -191,6 +191,17 @@ MESSAGES = {
     "fault_report_closed": _("This fault report is closed; it can no longer be changed."),
     "fault_status_invalid": _("A fault report cannot move from “%(from)s” to “%(to)s”."),
     "fault_expected_return_past": _("The expected return date must be after today."),
+    # Service modes: self-use and assisted bookings (issue 10, bookings.service_modes)
+    "mode_not_offered": _("This resource does not offer this service mode."),
+    "operator_not_eligible": _(
+        "This person is not an active operator of the resource for assisted use."
+    ),
+    "operator_busy": _("The operator is already booked for part of this time."),
+    "no_operator_free": _("No operator of this resource is free at this time."),
+    "operator_not_for_self_use": _("Only an assisted booking has an operator."),
+    "operators_invalid": _(
+        "Operators must be active members of the unit that owns the resource."
+    ),
 }
 
 

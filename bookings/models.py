@@ -14,9 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Member, Unit
 from bookings.constraints import PostgresExclusionConstraint, TsTzRange
-from resources.models import Resource
+from resources.models import Resource, ServiceMode
 
 BOOKING_NO_OVERLAP = "booking_no_overlap_per_resource"
+#: An operator is never booked for two overlapping assisted sessions, on any resource
+#: (issue 10, docs/decisions/0011-service-modes.md).
+BOOKING_OPERATOR_NO_OVERLAP = "booking_operator_no_overlap"
+#: The modes a booking can have; sample submission is an order, not a booking.
+BOOKING_MODES = (ServiceMode.SELF_USE, ServiceMode.ASSISTED)
 
 
 class BookingStatus(models.TextChoices):
@@ -68,6 +73,22 @@ class Booking(models.Model):
         help_text=_("Cancelled inside the late-cancellation window before the start."),
     )
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # Service modes (issue 10): self-use, or assisted by an operator of the owning unit.
+    mode = models.CharField(
+        _("service mode"),
+        max_length=16,
+        choices=[(m.value, m.label) for m in BOOKING_MODES],
+        default=ServiceMode.SELF_USE,
+    )
+    operator = models.ForeignKey(
+        Member,
+        verbose_name=_("operator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operated_bookings",
+        help_text=_("Who runs the instrument for the member (assisted use only)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -99,6 +120,23 @@ class Booking(models.Model):
                 ],
                 condition=Q(status__in=BLOCKING_STATUSES),
             ),
+            models.CheckConstraint(
+                condition=Q(mode__in=[m.value for m in BOOKING_MODES]), name="booking_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(mode=ServiceMode.ASSISTED) & Q(operator__isnull=False))
+                | (~Q(mode=ServiceMode.ASSISTED) & Q(operator__isnull=True)),
+                name="booking_assisted_iff_operator",
+            ),
+            # The operator's session is [start, end): the clean-up buffer is the instrument's.
+            PostgresExclusionConstraint(
+                name=BOOKING_OPERATOR_NO_OVERLAP,
+                expressions=[
+                    (TsTzRange("start", "end"), RangeOperators.OVERLAPS),
+                    ("operator", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=BLOCKING_STATUSES, operator__isnull=False),
+            ),
         ]
         indexes = [
             models.Index(fields=["resource", "start"], name="booking_resource_start"),
@@ -107,6 +145,12 @@ class Booking(models.Model):
             models.Index(fields=["resource", "blocked_until"], name="booking_resource_blocked"),
             models.Index(fields=["member", "start"], name="booking_member_start"),
             models.Index(fields=["status", "start"], name="booking_status_start"),
+            # An operator's sessions (the SQLite overlap read, /me/operating/).
+            models.Index(
+                fields=["operator", "start"],
+                condition=Q(operator__isnull=False),
+                name="booking_operator_start",
+            ),
         ]
 
     def __str__(self) -> str:

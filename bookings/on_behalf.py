@@ -5,6 +5,8 @@ scheduler (bookings.services.booking_create with ``actor``), so that every rule 
 beneficiary's: their unit on the allow-list, their membership and unit active, and so on.
 The booking is the beneficiary's (``member``); its history names the staff member as the
 actor of a ``created_on_behalf`` entry, and the beneficiary is told (``booked_for``).
+Staff may book either service mode the resource offers, naming an operator for assisted
+use or leaving the choice to the scheduler (bookings.service_modes).
 """
 
 from __future__ import annotations
@@ -67,3 +69,5 @@ def booking_created_record(
         booking_notify(booking=booking, event="requested", actor=booking.member, now=now)
     if on_behalf:
         booking_notify(booking=booking, event="booked_for", actor=actor, now=now)
+    if booking.operator_id is not None:  # assisted use: the operator is told (issue 10)
+        booking_notify(booking=booking, event="op_assigned", actor=actor, now=now)

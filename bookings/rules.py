@@ -100,6 +100,7 @@ def booking_rules_check(
     now: dt.datetime,
     calendar: Callable[[], ResourceCalendar],
     qualified: bool = False,
+    min_notice_minutes: int | None = None,
 ) -> None:
     """Raise ValidationFailed with the first broken rule's code; return None if all hold.
 
@@ -108,7 +109,8 @@ def booking_rules_check(
     no calendar holds, so an absurd request is refused before any calendar is built.
     ``qualified``: whether the member holds a valid qualification for the resource
     (resources.qualifications); only asked when the resource requires one, refused
-    (``not_qualified``) when not said.
+    (``not_qualified``) when not said. ``min_notice_minutes``: the lead time of the
+    booking's service mode (bookings.service_modes), the resource's own by default.
     """
     booking_access_check(
         resource=resource,
@@ -119,8 +121,9 @@ def booking_rules_check(
     )
     if start < now:
         raise ValidationFailed("in_the_past")
-    if start < booking_earliest_start(resource=resource, now=now):
-        raise ValidationFailed("too_little_notice", params={"minutes": resource.min_notice_minutes})
+    notice = resource.min_notice_minutes if min_notice_minutes is None else min_notice_minutes
+    if start < now + dt.timedelta(minutes=notice):
+        raise ValidationFailed("too_little_notice", params={"minutes": notice})
     if end > booking_horizon_end(resource=resource, now=now):
         raise ValidationFailed("too_far_ahead", params={"days": resource.max_days_ahead})
     booking_duration_check(resource=resource, duration=end - start)

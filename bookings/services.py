@@ -20,6 +20,7 @@ from django.utils import timezone
 from alliance.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from alliance.models import Member
 from alliance.services import text_clean
+from bookings import service_modes
 from bookings.lifecycle import (  # noqa: F401 - the public write API of bookings
     REASON_MAX_LENGTH,
     booking_approve,
@@ -42,6 +43,7 @@ from bookings.locking import (
 from bookings.models import (
     BLOCKING_STATUSES,
     BOOKING_NO_OVERLAP,
+    BOOKING_OPERATOR_NO_OVERLAP,
     Booking,
     BookingEvent,
     BookingStatus,
@@ -94,7 +96,9 @@ def _rules_check(
     end: dt.datetime,
     attendees: int,
     now: dt.datetime,
+    mode: str,
 ) -> None:
+    service_modes.mode_check(resource=window.resource, mode=mode)
     booking_rules_check(
         resource=window.resource,
         member=member,
@@ -104,7 +108,11 @@ def _rules_check(
         attendees=attendees,
         now=now,
         calendar=lambda: window.calendar,
-        qualified=window.member_qualified,  # the qualification gate (issue 10)
+        # The qualification gate (issue 10) is self-use's; assisted use has its own notice.
+        qualified=service_modes.mode_qualified(mode=mode, qualified=window.member_qualified),
+        min_notice_minutes=service_modes.mode_min_notice_minutes(
+            resource=window.resource, mode=mode
+        ),
     )
 
 
@@ -118,8 +126,14 @@ def booking_create(
     attendees: int = 1,
     now: dt.datetime | None = None,
     actor: Member | None = None,
+    mode: str | None = None,
+    operator_id: int | None = None,
 ) -> Booking:
     """Book [start, end) of a resource for ``member``, or refuse with a domain error.
+
+    ``mode``: self-use (default) or assisted, with the operator ``operator_id`` or one the
+    scheduler picks (bookings.service_modes: ``mode_not_offered``, ``operator_not_eligible``,
+    ``operator_busy``, ``no_operator_free``).
 
     ``actor``: a manager of the resource's unit or the secretariat booking on ``member``'s
     behalf (bookings.on_behalf); every rule is still ``member``'s.
@@ -140,17 +154,32 @@ def booking_create(
     purpose = text_clean(purpose, field="purpose", max_length=PURPOSE_MAX_LENGTH, required=True)
     if not isinstance(attendees, int) or not 1 <= attendees <= ATTENDEES_MAX:
         raise ValidationFailed("invalid", fields={"attendees": ["out_of_range"]})
+    mode = service_modes.mode_parse(mode)
+    operator_id = service_modes.operator_id_parse(mode=mode, operator_id=operator_id)
+    assisted = mode == service_modes.ASSISTED
     window = booking_window_get(
         resource_id=resource_id, member=member, start=start, end=end, now=now
     )
     if window is None:
         raise NotFound()
     actor = on_behalf_check(actor=actor, member=member, resource=window.resource)
-    rules = {"member": member, "start": start, "end": end, "attendees": attendees, "now": now}
+    rules = {
+        "member": member,
+        "start": start,
+        "end": end,
+        "attendees": attendees,
+        "now": now,
+        "mode": mode,
+    }
     _rules_check(window, **rules)
     in_the_way = window.in_the_way(start, end)
     if in_the_way:  # Committed before our read: a refusal as of that read.
         raise _conflict_error(window, start, end, now, in_the_way)
+    operator = None
+    if assisted:  # refused before the lock, chosen again under it
+        service_modes.operator_choose(
+            resource=window.resource, operator_id=operator_id, start=start, end=end
+        )
     try:
         with transaction.atomic(durable=True):
             resource = _resource_lock(resource_id)
@@ -159,6 +188,10 @@ def booking_create(
                     resource_id=resource_id, member=member, start=start, end=end, now=now
                 )
                 _rules_check(window, **rules)
+            if assisted:
+                operator = service_modes.operator_choose_locked(
+                    resource=resource, operator_id=operator_id, start=start, end=end
+                )
             booking = Booking(
                 resource=resource,
                 member=member,
@@ -168,6 +201,8 @@ def booking_create(
                 blocked_until=end + resource.buffer,
                 purpose=purpose,
                 attendees=attendees,
+                mode=mode,
+                operator=operator,
                 status=(
                     BookingStatus.PENDING if resource.requires_approval else BookingStatus.APPROVED
                 ),
@@ -191,6 +226,11 @@ def booking_create(
                 resource_id=resource_id, start=start, end=end, buffer=window.resource.buffer
             )
             raise _conflict_error(window, start, end, now, won) from None
+        if (
+            sqlstate(exc) == EXCLUSION_VIOLATION
+            and constraint_name(exc) == BOOKING_OPERATOR_NO_OVERLAP
+        ):  # Another resource's writer booked the operator meanwhile.
+            raise service_modes.operator_busy_error(named=operator_id is not None) from None
         raise
     except OperationalError as exc:
         if sqlstate(exc) in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED):

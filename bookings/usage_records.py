@@ -117,6 +117,8 @@ def session_open_for_booking(*, booking, now: dt.datetime) -> UsageSession:
         source=UsageSource.CHECK_IN,
         now=now,
         booking_id=booking.pk,
+        # Assisted use (issue 10): the booking's operator runs the instrument.
+        operator=booking.operator if booking.operator_id is not None else None,
     )
 
 

@@ -44,6 +44,8 @@ TITLES = {
     NotificationKind.REMINDER: gettext_lazy("Booking starts soon"),
     NotificationKind.NO_SHOW: gettext_lazy("Booking missed"),
     NotificationKind.BOOKED_FOR: gettext_lazy("Booked for you"),
+    NotificationKind.OPERATOR_ASSIGNED: gettext_lazy("Assisted session assigned to you"),
+    NotificationKind.OPERATOR_CANCELLED: gettext_lazy("Assisted session cancelled"),
 }
 
 #: The settings naming each event's WeChat template id. Deciders' "requested" has none.
@@ -213,6 +215,10 @@ def _body(event: str, values: dict[str, str]) -> str:
         return _("You did not check in for %(resource)s for %(when)s; the booking was released.")
     if event == NotificationKind.BOOKED_FOR:
         return _("%(actor)s booked %(resource)s for you for %(when)s (%(status)s): %(purpose)s")
+    if event == NotificationKind.OPERATOR_ASSIGNED:
+        return _("You operate %(resource)s for %(booker)s (%(unit)s) for %(when)s: %(purpose)s")
+    if event == NotificationKind.OPERATOR_CANCELLED:
+        return _("The assisted session of %(resource)s for %(booker)s for %(when)s is cancelled.")
     raise ValueError(f"unknown booking event {event!r}")
 
 

@@ -44,6 +44,9 @@ class NotificationKind(models.TextChoices):
     FAULT_UPDATED = "fault_update", _("Fault report updated")
     FAULT_RESOLVED = "fault_resolved", _("Fault resolved")
     FAULT_DISMISSED = "fault_dismissed", _("Fault report dismissed")
+    # Assisted use (issue 10, bookings.service_modes): told to the booking's operator
+    OPERATOR_ASSIGNED = "op_assigned", _("Assisted session assigned to you")
+    OPERATOR_CANCELLED = "op_cancelled", _("Assisted session cancelled")
 
 
 class Notification(models.Model):

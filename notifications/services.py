@@ -174,6 +174,9 @@ def booking_notify(
       The booker also gets a WeChat subscription message when they have an openid, the
       event has a template and they have a credit for it (one credit is spent).
     - ``booked_for``: the member a manager or the secretariat (``actor``) booked for.
+    - ``op_assigned``, ``op_cancelled``: the operator of an assisted booking (inbox only),
+      unless they acted themselves; ``cancelled`` of an assisted booking also sends
+      ``op_cancelled``.
     - ``alternatives``: free slots of the same resource, named in the inbox text (a closure
       cancelled the booking).
 
@@ -197,6 +200,13 @@ def booking_notify(
             now=now,
         )
         return
+    if event == NotificationKind.CANCELLED:  # an assisted booking's operator is freed
+        _operator_notify(
+            booking=booking, event=NotificationKind.OPERATOR_CANCELLED, actor=actor, now=now
+        )
+    if event in (NotificationKind.OPERATOR_ASSIGNED, NotificationKind.OPERATOR_CANCELLED):
+        _operator_notify(booking=booking, event=event, actor=actor, now=now)
+        return
     if event == NotificationKind.CANCELLED and actor is not None and actor.pk == booking.member_id:
         return
     booker = booking.member
@@ -211,6 +221,17 @@ def booking_notify(
     )
     if notification is not None:
         _outbox_write(notification=notification, booking=booking, actor=actor, reason=reason)
+
+
+def _operator_notify(
+    *, booking: Booking, event: str, actor: Member | None, now: dt.datetime
+) -> None:
+    """Tell an assisted booking's operator (inbox only), unless they acted themselves."""
+    if booking.operator_id is None or (actor is not None and actor.pk == booking.operator_id):
+        return
+    _notification_write(
+        member=booking.operator, booking=booking, event=event, actor=actor, reason="", now=now
+    )
 
 
 def _notifications_write_all(
