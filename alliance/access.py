@@ -67,6 +67,17 @@ def member_can_manage_resource(member: Member | None, resource: Resource) -> boo
     return member_manages_unit(member, resource.unit_id)
 
 
+def member_can_view_resource_operators(member: Member | None, resource: Resource) -> bool:
+    """See who operates a resource in assisted use (issue 10): whoever manages it."""
+    return member_can_manage_resource(member, resource)
+
+
+def member_operates_booking(member: Member | None, booking: Booking) -> bool:
+    """The active operator of an assisted booking (issue 10): they may check it in and out,
+    since they run the instrument for the booker."""
+    return member_acts(member) and booking.operator_id == member.pk
+
+
 def member_unit_may_book(member: Member, resource: Resource, allowed_unit_ids: set[int]) -> bool:
     """An empty allow-list means every member unit may book the resource."""
     if not allowed_unit_ids:
@@ -93,10 +104,11 @@ def member_can_cancel_booking(member: Member | None, booking: Booking) -> bool:
 
 
 def member_can_check_in_booking(member: Member | None, booking: Booking) -> bool:
-    """Check in or out: the booker, or the managers of the resource's unit on their behalf."""
+    """Check in or out: the booker, the operator of an assisted booking, or the managers of
+    the resource's unit on their behalf."""
     if not isinstance(member, Member) or not member.is_active:
         return False
-    if booking.member_id == member.pk:
+    if booking.member_id == member.pk or member_operates_booking(member, booking):
         return True
     return member_manages_unit(member, booking.resource.unit_id)
 

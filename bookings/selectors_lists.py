@@ -31,10 +31,10 @@ from resources.models import Closure
 
 def booking_list_for_member(*, member: Member | None) -> QuerySet[Booking]:
     """The bookings ``member`` may see (alliance.access.bookings_visible_to), by start, with
-    resource, booker and units joined."""
+    resource, booker, units and operator (assisted use) joined."""
     return (
         Booking.objects.filter(bookings_visible_to(member))
-        .select_related("resource", "resource__unit", "member", "unit")
+        .select_related("resource", "resource__unit", "member", "unit", "operator")
         .order_by("start", "pk")
     )
 

@@ -37,6 +37,12 @@ from resources.models import (
     Weekday,
     new_checkin_code,
 )
+from resources.service_modes import (
+    SERVICE_MODE_FIELDS,
+    modes_check,
+    operators_clean,
+    operators_set,
+)
 
 DAY_MINUTES = 24 * 60
 MAX_DAYS_AHEAD = 366
@@ -76,8 +82,9 @@ TEXT_FIELDS = {
     "description": (5000, False),
     "asset_number": (64, False),
     "classification_name": (100, False),
+    "sample_instructions": (2000, False),
 }
-MULTILINE_FIELDS = frozenset({"description", "directions"})
+MULTILINE_FIELDS = frozenset({"description", "directions", "sample_instructions"})
 #: Qualification settings and asset data (issue 10), checked by the model's validators.
 QUALIFICATION_AND_ASSET_FIELDS = frozenset(
     {
@@ -100,6 +107,8 @@ RESOURCE_FIELDS = frozenset(
         *BOOLEAN_RULES,
         "allowed_unit_ids",
         *QUALIFICATION_AND_ASSET_FIELDS,
+        *SERVICE_MODE_FIELDS,
+        "operator_ids",
     }
 )
 
@@ -228,7 +237,8 @@ def resource_create(
 ) -> Resource:
     """Share a new resource of ``unit_id``. Access: the unit's managers or the secretariat.
 
-    ``assets``: its qualification settings and asset data (ASSET_FIELDS), if any.
+    ``assets``: its qualification settings and asset data (ASSET_FIELDS), its service modes
+    (SERVICE_MODE_FIELDS) and ``operator_ids``, if any.
 
     The resource starts with no opening hours (so nobody can book it yet): set them with
     opening_hours_set. An empty ``allowed_unit_ids`` lets every member unit book it. A
@@ -240,7 +250,8 @@ def resource_create(
         raise NotFound()
     if not unit.is_active:
         raise ValidationFailed("unit_inactive")
-    changes_check(assets, ASSET_FIELDS)
+    changes_check(assets, ASSET_FIELDS | SERVICE_MODE_FIELDS | {"operator_ids"})
+    operator_ids = assets.pop("operator_ids", None) or []
     values = _text_values_clean(
         {
             "kind": kind,
@@ -269,13 +280,17 @@ def resource_create(
     rules_validate(rules)
     resource = Resource(unit_id=unit_id, **values, **rules)
     model_validate(resource, exclude=["unit"])
+    modes_check(resource)
     try:
         with transaction.atomic():
             allowed = _allowed_units_clean(allowed_unit_ids)
+            operators = operators_clean(unit_id=unit_id, operator_ids=operator_ids)
             _name_free(unit_id=unit_id, name=resource.name)
             resource.save()
             if allowed:
                 resource.allowed_units.set(allowed)
+            if operators:
+                resource.operators.set(operators)
     except IntegrityError:  # A concurrent writer took the name.
         raise ValidationFailed("resource_name_taken", fields={"name": ["unique"]}) from None
     return resource
@@ -295,6 +310,7 @@ def resource_update(*, actor: Actor, resource_id: int, **changes: Any) -> Resour
             resource_manage_require(actor, resource)
             values = _text_values_clean(changes)
             allowed = values.pop("allowed_unit_ids", None)
+            operator_ids = values.pop("operator_ids", None)
             rules = {key: values.get(key, getattr(resource, key)) for key in RULE_DEFAULTS}
             rules_validate(rules)
             changed = [key for key, value in values.items() if getattr(resource, key) != value]
@@ -302,6 +318,7 @@ def resource_update(*, actor: Actor, resource_id: int, **changes: Any) -> Resour
                 setattr(resource, key, values[key])
             if changed:
                 model_validate(resource, exclude=["unit"])
+                modes_check(resource)
                 if "name" in changed:
                     _name_free(unit_id=resource.unit_id, name=resource.name, exclude_pk=resource.pk)
                 resource.save(update_fields=[*changed, "updated_at"])
@@ -311,6 +328,8 @@ def resource_update(*, actor: Actor, resource_id: int, **changes: Any) -> Resour
                 if wanted != current:
                     resource.allowed_units.set(wanted)
                     resource.save(update_fields=["updated_at"])  # a new version of its rules
+            if operator_ids is not None:
+                operators_set(resource=resource, operator_ids=operator_ids)
     except IntegrityError:
         raise ValidationFailed("resource_name_taken", fields={"name": ["unique"]}) from None
     return resource

@@ -86,7 +86,8 @@ class BookingListCreateApi(ListAPIView):
         books for that member (代预约): the member's rules apply, the history names the
         caller, the member is told. 409 `conflict` lists what is in the way and the nearest
         free slots; 400 carries the broken rule's code (`outside_opening_hours`, `too_short`,
-        …); 429 `booking_rate_limited` past the member's requests per minute."""
+        …); 429 `booking_rate_limited` past the member's requests per minute. `mode`
+        `assisted` books an operator too (named by `operator_id`, or picked)."""
         data = BookingCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         resource_id = data.validated_data["resource"]
@@ -103,6 +104,8 @@ class BookingListCreateApi(ListAPIView):
                 end=data.validated_data["end"],
                 purpose=data.validated_data["purpose"],
                 attendees=data.validated_data["attendees"],
+                mode=data.validated_data["mode"],
+                operator_id=data.validated_data.get("operator_id"),
             )
         except NotFound:  # An unknown resource is a bad field, as any other.
             field = data.fields["resource"]

@@ -36,8 +36,10 @@ from alliance.access import (
     member_can_manage_resource,
     member_can_update_member,
     member_can_view_booking,
+    member_can_view_resource_operators,
     member_is_secretariat,
     member_manages_unit,
+    member_operates_booking,
     member_refusal,
     member_unit_may_book,
     members_visible_to,
@@ -157,6 +159,16 @@ CHECKS_IN = {"booker", "booker unit-off", "unit_manager@B", *SECRETARIAT}
 VIEWS = {"booker", "booker unit-off", "unit_manager@A", "unit_manager@B", *SECRETARIAT}
 
 
+def operated_by_pk_102(s: Scene) -> Booking:
+    """The booking made assisted (issue 10), with the operator pk 102: every actor but the
+    booker, SYSTEM and nobody."""
+    booking = Booking(
+        pk=301, resource=s.booking.resource, member=s.booker, unit=s.units["A"], mode="assisted"
+    )
+    booking.operator_id = 102
+    return booking
+
+
 QUESTIONS = {
     "member_acts": lambda s: member_acts(s.actor),
     "member_is_secretariat": lambda s: member_is_secretariat(s.actor),
@@ -168,6 +180,16 @@ QUESTIONS = {
     "member_can_cancel_booking": lambda s: member_can_cancel_booking(s.actor, s.booking),
     "member_can_check_in_booking": lambda s: member_can_check_in_booking(s.actor, s.booking),
     "member_can_view_booking": lambda s: member_can_view_booking(s.actor, s.booking),
+    "member_can_view_resource_operators(of A)": lambda s: member_can_view_resource_operators(
+        s.actor, s.resource_of_a
+    ),
+    "member_operates_booking(self-use)": lambda s: member_operates_booking(s.actor, s.booking),
+    "member_operates_booking(operated by 102)": lambda s: member_operates_booking(
+        s.actor, operated_by_pk_102(s)
+    ),
+    "member_can_check_in_booking(operated by 102)": lambda s: member_can_check_in_booking(
+        s.actor, operated_by_pk_102(s)
+    ),
     "member_can_book_on_behalf(resource of A)": lambda s: member_can_book_on_behalf(
         s.actor, s.resource_of_a
     ),
@@ -213,6 +235,10 @@ YES = {
     "member_can_cancel_booking": CANCELS,
     "member_can_check_in_booking": CHECKS_IN,
     "member_can_view_booking": VIEWS,
+    "member_can_view_resource_operators(of A)": MANAGES_UNIT_A,
+    "member_operates_booking(self-use)": set(),
+    "member_operates_booking(operated by 102)": ACTS - {"booker"},
+    "member_can_check_in_booking(operated by 102)": CHECKS_IN | (ACTS - {"booker"}),
     "member_can_book_on_behalf(resource of A)": MANAGES_UNIT_A,
     "member_can_close_over_bookings(resource of A)": MANAGES_UNIT_A,
     "member_can_close_over_bookings(alliance-wide)": SECRETARIAT,

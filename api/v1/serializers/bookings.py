@@ -13,8 +13,9 @@ from api.authentication import request_member
 from api.fields import ID_MAX, LocalDateTimeField, StrictCharField
 from api.v1.serializers.common import InputSerializer
 from bookings.lifecycle import booking_can_cancel, booking_can_check_in, booking_cancel_is_late
-from bookings.models import Booking, BookingEvent, BookingStatus
+from bookings.models import BOOKING_MODES, Booking, BookingEvent, BookingStatus
 from bookings.services import ATTENDEES_MAX, PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
+from resources.models import ServiceMode
 from resources.services import RULE_BOUNDS
 
 #: The longest booking any resource's rules can allow (resources.services.RULE_BOUNDS).
@@ -54,6 +55,20 @@ class BookingCreateInputSerializer(InputSerializer):
         help_text="Book on behalf of this member (代预约): managers of the resource's unit and "
         "the secretariat only (403 `on_behalf_not_allowed`). Every rule is the member's.",
     )
+    mode = serializers.ChoiceField(
+        choices=[(m.value, m.label) for m in BOOKING_MODES],
+        required=False,
+        default=ServiceMode.SELF_USE,
+        help_text="`self_use` (自主上机, the default) or `assisted` (委托上机: an operator of "
+        "the owning unit runs the instrument). 400 `mode_not_offered` when the resource does "
+        "not offer it; the qualification gate (`not_qualified`) is self-use's only.",
+    )
+    operator_id = ResourceIdField(
+        required=False,
+        help_text="Assisted use: the operator asked for (one of the resource's operators; "
+        "400 `operator_not_eligible`, 409 `operator_busy`). Left out, the scheduler picks a "
+        "free one (409 `no_operator_free`).",
+    )
 
     def validate(self, attrs: dict) -> dict:
         """Refuse spans no resource's rules allow before the scheduler builds a calendar for
@@ -83,6 +98,16 @@ class BookingOutputSerializer(serializers.Serializer):
     purpose = serializers.CharField()
     attendees = serializers.IntegerField()
     status = serializers.ChoiceField(choices=BookingStatus.choices)
+    mode = serializers.ChoiceField(
+        choices=[(m.value, m.label) for m in BOOKING_MODES],
+        help_text="`self_use` or `assisted` (委托上机).",
+    )
+    operator = serializers.IntegerField(
+        source="operator_id", allow_null=True, help_text="Assisted use: the operator's id."
+    )
+    operator_name = serializers.CharField(
+        source="operator.name", allow_null=True, help_text="Assisted use: who runs it."
+    )
     checked_in_at = LocalDateTimeField(allow_null=True)
     checked_out_at = LocalDateTimeField(allow_null=True)
     cancelled_late = serializers.BooleanField(

@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from alliance.access import member_can_view_resource_operators
 from alliance.errors import ValidationFailed
 from alliance.models import Unit
 from api.fields import (
@@ -21,13 +22,16 @@ from api.fields import (
 )
 from api.v1.serializers.common import InputSerializer, IntervalSerializer
 from resources.eligibility import REFUSAL_CODES
-from resources.models import Resource, ResourceKind, Weekday
+from resources.models import Resource, ResourceKind, ServiceMode, Weekday
 from resources.qr import check_in_url_for
 from resources.rules_display import rules_display
 from resources.selectors import resource_booking_refusal
+from resources.services import RULE_BOUNDS
 
 #: More units than the alliance will ever have: bounds the allow-list.
 ALLOWED_UNITS_MAX = 500
+#: More operators than any instrument has: bounds the operator list.
+OPERATORS_MAX = 200
 #: More weekly windows than any timetable needs: bounds the opening-hours list.
 OPENING_WINDOWS_MAX = 100
 #: The longest span one availability request may cover, in days (both ends included).
@@ -95,6 +99,14 @@ class PhotoOutputSerializer(serializers.Serializer):
     created_at = LocalDateTimeField()
 
 
+class OperatorOutputSerializer(serializers.Serializer):
+    """An operator of assisted use (委托上机): a member of the owning unit."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    is_active = serializers.BooleanField(help_text="Only active operators are booked.")
+
+
 class ResourceListOutputSerializer(serializers.Serializer):
     """A resource as the catalogue shows it to the caller.
 
@@ -116,6 +128,11 @@ class ResourceListOutputSerializer(serializers.Serializer):
         help_text="Bookers check in by scanning the resource's QR code, else it is a no-show.",
     )
     is_retired = serializers.BooleanField()
+    service_modes = serializers.ListField(
+        child=serializers.ChoiceField(choices=ServiceMode.choices),
+        help_text="The service modes it offers (issue 10): `self_use` (自主上机), `assisted` "
+        "(委托上机: its operators run it for you), `sample` (送样检测).",
+    )
     photos = PhotoOutputSerializer(many=True)
     rules_display = serializers.SerializerMethodField(
         help_text="The booking rules in plain words (the machine form is in the detail)."
@@ -199,11 +216,31 @@ class ResourceDetailOutputSerializer(ResourceListOutputSerializer):
     expected_yearly_hours = serializers.IntegerField(
         help_text="定额机时: the resource's own figure, else 1400 (general) or 800 (specialised)."
     )
+    assisted_min_notice_minutes = serializers.IntegerField(
+        help_text="Assisted use is booked at least this many minutes ahead."
+    )
+    sample_turnaround_days = serializers.IntegerField(
+        help_text="Sample submission: the usual turnaround in days."
+    )
+    sample_instructions = serializers.CharField(
+        help_text="Sample submission: which samples, how to send them, hazards refused."
+    )
+    operators = serializers.SerializerMethodField(
+        help_text="The operators of assisted use, for the managers of the resource's unit and "
+        "the secretariat; null for everyone else."
+    )
     created_at = LocalDateTimeField()
     updated_at = LocalDateTimeField()
 
     def get_allowed_units(self, resource: Resource) -> list[int]:
         return [unit.pk for unit in resource.allowed_units.all()]
+
+    @extend_schema_field(OperatorOutputSerializer(many=True, allow_null=True))
+    def get_operators(self, resource: Resource) -> list[dict] | None:
+        if not member_can_view_resource_operators(self.context.get("member"), resource):
+            return None
+        operators = resource.operators.order_by("name", "pk")
+        return OperatorOutputSerializer(operators, many=True).data
 
 
 class AvailabilityQueryInputSerializer(InputSerializer):
@@ -312,6 +349,22 @@ class ResourceUpdateInputSerializer(InputSerializer):
         max_length=ALLOWED_UNITS_MAX,
         required=False,
         help_text="Ids of the units that may book it; empty lets every member unit.",
+    )
+    # Service modes (issue 10): at least one stays on (400 `no_service_mode`).
+    offers_self_use = serializers.BooleanField(required=False)
+    offers_assisted = serializers.BooleanField(required=False)
+    assisted_min_notice_minutes = serializers.IntegerField(
+        required=False, min_value=0, max_value=RULE_BOUNDS["min_notice_minutes"][1]
+    )
+    offers_samples = serializers.BooleanField(required=False)
+    sample_turnaround_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
+    sample_instructions = StrictCharField(max_length=2000, required=False, allow_blank=True)
+    operator_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        max_length=OPERATORS_MAX,
+        required=False,
+        help_text="Ids of the operators of assisted use: active members of the owning unit "
+        "(400 `operators_invalid`); replaces the list.",
     )
 
     def validate_allowed_units(self, value: list[int]) -> list[int]:
