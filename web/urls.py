@@ -10,6 +10,7 @@ from web.views import (
     inbox,
     qualifications,
     resource,
+    resource_modes,
     search,
     staff_approvals,
     usage,
@@ -112,6 +113,7 @@ from web.views import faults  # noqa: E402
 urlpatterns += [
     path("r/<int:resource_id>/fault/", faults.report, name="resource-fault"),
     path("me/faults/", faults.my_faults, name="my-faults"),
+    path("me/operating/", resource_modes.my_operating, name="my-operating"),
     path("staff/faults/", faults.staff_faults, name="staff-faults"),
     path(
         "staff/faults/<int:fault_id>/<slug:action>/",

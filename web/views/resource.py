@@ -25,7 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from alliance.errors import Conflict, DomainError, NotFound, ValidationFailed
 from bookings.faults import expected_back, member_may_report_fault, resource_out_of_service
-from bookings.models import Booking
+from bookings.models import BOOKING_MODES, Booking
 from bookings.rules import ceil_to_slot
 from bookings.selectors import (
     Availability,
@@ -42,6 +42,7 @@ from resources.rules_display import rules_display
 from resources.selectors import alliance_zone, local_midnight, resource_get
 from web.auth import web_member
 from web.views.qualifications import resource_qualification_context
+from web.views.resource_modes import form_modes_context, page_modes_context
 
 WEEK_DAYS = 7
 #: The grid's finest row; a resource booked in longer slots gets one row per slot.
@@ -226,10 +227,16 @@ def resource_page(request: HttpRequest, resource_id: int) -> HttpResponse:
     qualification = resource_qualification_context(
         member=member, resource=resource, now=timezone.now()
     )
-    if refusal is None and member is not None and not qualification["qualified"]:
-        refusal = ValidationFailed("not_qualified")
+    # Service modes (issue 10): an unqualified member may still book assisted use.
+    modes = page_modes_context(
+        resource=resource, qualified=qualification["qualified"] or member is None
+    )
+    if refusal is None and not modes["booking_modes"]:
+        bookable = set(resource.service_modes) & set(BOOKING_MODES)
+        refusal = ValidationFailed("not_qualified" if bookable else "mode_not_offered")
     context = {
         **qualification,
+        **modes,
         "resource": resource,
         "week": _week(request, resource, offer=refusal is None),
         "refusal": refusal,
@@ -304,13 +311,18 @@ def _form(
     resource: Resource,
     start: dt.datetime,
     *,
+    member,
     values: dict[str, str] | None = None,
     field_errors: dict[str, list[str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     day = timezone.localdate(start)
     availability = resource_availability_get(resource=resource, date_from=day, date_to=day)
+    qualified = resource_qualification_context(
+        member=member, resource=resource, now=timezone.now()
+    )["qualified"]
     context = {
+        **form_modes_context(resource=resource, qualified=qualified),
         "resource": resource,
         "start": start,
         "lengths": _lengths(resource, start, availability.free),
@@ -340,12 +352,17 @@ def book(request: HttpRequest, resource_id: int) -> HttpResponse:
         if resource.is_retired:
             return _refused(request, resource_id, ValidationFailed("resource_retired"))
         # A slot chosen on the search page comes with the length searched for.
-        return _form(request, resource, start, values={"minutes": data.get("minutes", "")})
+        return _form(
+            request, resource, start, member=member, values={"minutes": data.get("minutes", "")}
+        )
     minutes = _whole(data.get("minutes"))
     attendees = _whole(data.get("attendees"), default=1)
     if minutes is None or not 0 < minutes <= MAX_BOOKING_MINUTES or attendees is None:
         return _refused(request, resource_id, ValidationFailed("invalid"))
     purpose = data.get("purpose", "")
+    mode, operator_id = data.get("mode") or None, _whole(data.get("operator"), default=0)
+    if operator_id is None:
+        return _refused(request, resource_id, ValidationFailed("invalid"))
     try:
         booking = booking_create(
             member=member,
@@ -354,6 +371,8 @@ def book(request: HttpRequest, resource_id: int) -> HttpResponse:
             end=start + dt.timedelta(minutes=minutes),
             purpose=purpose,
             attendees=attendees,
+            mode=mode,
+            operator_id=operator_id or None,
         )
     except NotFound:
         raise Http404 from None
@@ -367,14 +386,24 @@ def book(request: HttpRequest, resource_id: int) -> HttpResponse:
             "minutes": minutes,
             "purpose": purpose,
             "attendees": attendees,
+            "mode": mode or "",
+            "operator_id": operator_id or "",
         }
         return render(request, "web/resource/_conflict.html", context)
     except ValidationFailed as refusal:
         fields = refusal.extra.get("fields") or {}
         if fields:  # Something to correct in the form (the purpose, the number of people).
             resource = _resource_or_404(resource_id)
-            values = {"purpose": purpose, "minutes": str(minutes), "attendees": str(attendees)}
-            return _form(request, resource, start, values=values, field_errors=fields)
+            values = {
+                "purpose": purpose,
+                "minutes": str(minutes),
+                "attendees": str(attendees),
+                "mode": mode or "",
+                "operator": str(operator_id or ""),
+            }
+            return _form(
+                request, resource, start, member=member, values=values, field_errors=fields
+            )
         return _refused(request, resource_id, refusal)
     except DomainError as error:
         return _refused(request, resource_id, error)
