@@ -31,6 +31,7 @@ from alliance.admin import request_scope as scope_of
 from alliance.errors import DomainError
 from alliance.models import Unit
 from resources.admin_forms import OpeningHoursForm, ResourceAdminForm
+from resources.admin_modes import SERVICE_MODES_FIELDSET, operator_changes, operator_choices
 from resources.admin_photos import ResourcePhotoInline, photo_formset_save
 from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource, ResourcePhoto
 from resources.qr import checkin_payload, checkin_qr_svg, checkin_qr_svg_inline
@@ -115,10 +116,14 @@ class ResourceAdmin(ScopedModelAdmin):
         "unit__short_name",
     )
     list_select_related = ("unit",)
-    filter_horizontal = ("allowed_units",)
+    filter_horizontal = ("allowed_units", "operators")
     inlines = (OpeningHoursInline, ResourcePhotoInline, ClosureInline)
     actions = ("retire_resources",)
-    refusal_field_aliases = {"unit_id": "unit", "allowed_unit_ids": "allowed_units"}
+    refusal_field_aliases = {
+        "unit_id": "unit",
+        "allowed_unit_ids": "allowed_units",
+        "operator_ids": "operators",
+    }
     fieldsets = (
         (None, {"fields": ("unit", "kind", "name", "description", "capacity")}),
         (
@@ -145,6 +150,7 @@ class ResourceAdmin(ScopedModelAdmin):
                 )
             },
         ),
+        SERVICE_MODES_FIELDSET,
         (
             _("Asset data (instruments)"),
             {
@@ -209,6 +215,11 @@ class ResourceAdmin(ScopedModelAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "operators":
+            kwargs["queryset"] = operator_choices(scope_of(request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     # --- Display ----------------------------------------------------------------------------
 
     @admin.display(description=_("location"))
@@ -242,6 +253,7 @@ class ResourceAdmin(ScopedModelAdmin):
                     changes["allowed_unit_ids"] = [unit.pk for unit in data[name]]
                 elif name in RESOURCE_FIELDS:
                     changes[name] = data[name]
+            changes.update(operator_changes(form, change=True))
             if changes:
                 resource_update(actor=actor, resource_id=obj.pk, **changes)
             return
@@ -250,6 +262,7 @@ class ResourceAdmin(ScopedModelAdmin):
             actor=actor,
             unit_id=data["unit"].pk,
             allowed_unit_ids=[unit.pk for unit in data.get("allowed_units", ())],
+            **operator_changes(form, change=False),
             **values,
         )
         obj.pk = resource.pk
@@ -436,6 +449,11 @@ class ClosureAdmin(ScopedModelAdmin):
             field.label_from_instance = lambda resource: f"{resource.unit} · {resource.name}"
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "operators":
+            kwargs["queryset"] = operator_choices(scope_of(request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=_("owning unit"), ordering="resource__unit__name")
     def owning_unit(self, obj: Closure):
