@@ -193,3 +193,19 @@ def test_a_new_resource_takes_its_modes_and_operators(world):
     assert response.status_code == 201, response.json()
     assert response.json()["service_modes"] == ["assisted"]
     assert [o["id"] for o in response.json()["operators"]] == [person.pk]
+
+
+def test_a_manager_books_assisted_use_on_behalf_of_a_member(world, operator):
+    response = client_for(world.other_manager).post(
+        BOOKINGS,
+        booking_of(world, mode="assisted", operator_id=operator.pk, member=world.researcher.pk),
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    booking = Booking.objects.get()
+    assert (booking.member, booking.mode, booking.operator) == (
+        world.researcher,
+        "assisted",
+        operator,
+    )
+    assert booking.events.get().actor == world.other_manager

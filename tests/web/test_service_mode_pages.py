@@ -61,7 +61,7 @@ def test_an_unqualified_member_is_told_they_may_book_assisted_use_and_is_offered
     assert 'data-testid="assisted-instead"' in html
     assert 'data-testid="cannot-book"' not in html
     assert 'data-state="free"' in html
-    assert "委托上机" in html or "Assisted" in html
+    assert "服务方式：" in html and "委托上机" in html
 
 
 def test_without_assisted_use_an_unqualified_member_still_cannot_book(signed_in):
