@@ -31,6 +31,8 @@ from resources.models import Resource, ServiceMode
 
 ASSISTED = ServiceMode.ASSISTED
 SELF_USE = ServiceMode.SELF_USE
+#: (value, label) of the modes a booking can have, for forms.
+BOOKING_MODE_CHOICES = [(m.value, m.label) for m in BOOKING_MODES]
 
 
 def mode_parse(mode: object) -> str:

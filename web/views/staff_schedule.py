@@ -38,6 +38,7 @@ from bookings.selectors_staff import (
     staff_resource_get,
     staff_schedule_get,
 )
+from bookings.service_modes import BOOKING_MODE_CHOICES, operators_eligible
 from bookings.services import booking_create
 from resources.models import ResourceKind
 from web.auth import member_required, web_member
@@ -145,6 +146,9 @@ class OnBehalfForm(forms.Form):
         choices=[(m, f"{m // 60}:{m % 60:02d}") for m in DURATIONS],
     )
     purpose = forms.CharField(label=gettext_lazy("Purpose"), max_length=200)
+    # Service modes (issue 10): self-use by default; assisted with an operator or any free one.
+    mode = forms.ChoiceField(required=False, choices=[("", ""), *BOOKING_MODE_CHOICES])
+    operator = forms.IntegerField(required=False, min_value=1)
 
 
 @staff_required
@@ -154,6 +158,8 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     resource = _resource(request, data.get("resource"))
     context: dict[str, object] = {"resource": resource, "durations": DURATIONS}
+    if resource.offers_assisted:  # one query, only for a resource offering assisted use
+        context["operators"] = list(operators_eligible(resource=resource))
     if request.method != "POST":
         context["start"] = data.get("start", "")
         return render(request, "web/staff/schedule_book.html", context)
@@ -178,6 +184,8 @@ def book_on_behalf(request: HttpRequest) -> HttpResponse:
             end=start + dt.timedelta(minutes=form.cleaned_data["minutes"]),
             purpose=form.cleaned_data["purpose"],
             actor=member,
+            mode=form.cleaned_data["mode"] or None,
+            operator_id=form.cleaned_data["operator"],
         )
     except DomainError as error:
         context["error"] = error.message
