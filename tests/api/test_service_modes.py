@@ -173,7 +173,8 @@ def test_bad_mode_settings_are_refused_and_change_nothing(world, change, code):
     assert (response.status_code, response.json()["code"]) == (400, code)
     resource = Resource.objects.get(pk=world.other_resource.pk)
     assert resource.updated_at == before
-    assert resource.offers_self_use and not resource.operators.exists()
+    assert resource.offers_self_use
+    assert not resource.operators.exists()
 
 
 def test_a_new_resource_takes_its_modes_and_operators(world):
