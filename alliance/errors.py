@@ -200,9 +200,7 @@ MESSAGES = {
     "no_operator_free": _("No operator of this resource is free at this time."),
     "operator_not_for_self_use": _("Only an assisted booking has an operator."),
     "no_service_mode": _("A resource offers at least one service mode."),
-    "operators_invalid": _(
-        "Operators must be active members of the unit that owns the resource."
-    ),
+    "operators_invalid": _("Operators must be active members of the unit that owns the resource."),
 }
 
 
