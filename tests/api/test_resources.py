@@ -48,6 +48,7 @@ def test_the_catalogue_lists_resources_by_unit_then_name(world):
         "requires_approval": True,
         "requires_check_in": True,
         "is_retired": False,
+        "service_modes": ["self_use"],
         "duration_minutes": None,  # set by a search by time (tests/api/test_search.py)
         "first_slots": None,
         "unfit": None,
