@@ -469,7 +469,10 @@ def sample_orders_visible_to(member: Member | None) -> Q:
     """SampleOrder filter mirroring member_can_view_sample_order."""
     if not isinstance(member, Member) or not member.is_active:
         return Q(pk__in=[])
-    return Q(requester_id=member.pk) | sample_orders_handled_by(member)
+    handled = sample_orders_handled_by(member)
+    if not handled:  # Q(): every order (an empty Q would vanish from an OR)
+        return Q()
+    return Q(requester_id=member.pk) | handled
 
 
 def sample_orders_manageable_by(scope: BackOfficeScope) -> Q:

@@ -17,13 +17,14 @@ the access-checked download views.
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Member, Unit
@@ -80,9 +81,13 @@ class SampleReportStorage(FileSystemStorage):
     def __init__(self) -> None:
         super().__init__(base_url=None)
 
-    @cached_property
+    @property
     def base_location(self):
         return settings.SAMPLE_REPORT_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
 
     def url(self, name):  # never served directly
         raise ValueError("Sample report files have no public URL.")
