@@ -441,6 +441,14 @@ def member_is_sample_requester(member: Member | None, order: SampleOrder) -> boo
     return order.requester_id == member.pk
 
 
+def member_handles_samples(member: Member | None) -> bool:
+    """See the queue of orders of their unit's resources (all, for the secretariat): the
+    unit managers and the secretariat."""
+    if not member_acts(member):
+        return False
+    return member.role in (MemberRole.UNIT_MANAGER, MemberRole.SECRETARIAT)
+
+
 def member_can_handle_sample_order(member: Member | None, order: SampleOrder) -> bool:
     """Accept, refuse, receive, test, report: the managers of the resource's unit and the
     secretariat. Reads ``order.resource`` (load it with the order)."""

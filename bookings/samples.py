@@ -37,6 +37,7 @@ from alliance.access import (
     member_can_handle_sample_order,
     member_can_submit_sample_order,
     member_can_view_sample_order,
+    member_handles_samples,
     member_is_sample_requester,
     member_refusal,
     sample_orders_handled_by,
@@ -94,7 +95,10 @@ def sample_order_list_handled(
     *, member: Member, status: str | None = None
 ) -> QuerySet[SampleOrder]:
     """The orders of the resources the member handles (their unit's; all for the
-    secretariat): open ones first, then newest first. ``status`` narrows to one status."""
+    secretariat), newest first; AccessDenied for a member who handles none. ``status``
+    narrows to one status."""
+    if not member_handles_samples(member):
+        raise member_refusal(member)
     orders = _orders().filter(sample_orders_handled_by(member))
     if status:
         orders = orders.filter(status=status)

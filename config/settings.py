@@ -327,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "QualificationActionEnum": "resources.models.QualificationEvent.Action",
         "FaultStatusEnum": "bookings.models.FaultStatus",
         "FaultUrgencyEnum": "bookings.models.FaultUrgency",
+        "SampleStatusEnum": "bookings.models.SampleStatus",
+        "SampleHazardEnum": "bookings.models.SampleHazard",
     },
 }
 

@@ -70,9 +70,11 @@ def submitted(lab, requester, **kwargs):
 
 
 def at_step(lab, sides, step: str):
-    """An order moved by the right sides up to ``step`` (accepted, received, testing,
-    reported)."""
+    """An order moved by the right sides up to ``step`` (submitted, accepted, received,
+    testing, reported)."""
     order = submitted(lab, sides["requester"])
+    if step == "submitted":
+        return order
     manager = sides["manager"]
     steps = ["accepted", "received", "testing", "reported"]
     for name in steps[: steps.index(step) + 1]:

@@ -444,7 +444,8 @@ def test_who_sees_what(lab, sides):
     assert set(sample_order_list_handled(member=sides["manager"])) == {mine, other}
     assert set(sample_order_list_handled(member=sides["secretariat"])) == {mine, other}
     assert not sample_order_list_handled(member=sides["other_manager"]).exists()
-    assert not sample_order_list_handled(member=sides["requester"]).exists()
+    with pytest.raises(AccessDenied):
+        sample_order_list_handled(member=sides["requester"])
     assert sample_order_get(member=sides["manager"], order_id=mine.pk) == mine
     for who in ("colleague", "stranger", "other_manager"):
         with pytest.raises(NotFound):
