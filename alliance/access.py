@@ -25,6 +25,7 @@ from alliance.models import Member, MemberRole
 if TYPE_CHECKING:
     from alliance.actors import Actor
     from bookings.models import Booking
+    from bookings.sample_models import SampleOrder
     from resources.models import Qualification, Resource
 
 
@@ -426,6 +427,76 @@ def qualifications_decidable_by(member: Member | None) -> Q:
 
 def qualifications_manageable_by(scope: BackOfficeScope) -> Q:
     """Back-office filter: the qualifications of the resources in resources_manageable_by."""
+    if scope.whole_alliance:
+        return Q()
+    if scope.unit_id is not None:
+        return Q(resource__unit_id=scope.unit_id)
+    return Q(pk__in=[])
+
+
+# --- Sample orders (issue 10) -----------------------------------------------------------------
+# The two sides of an order: the requester (submits, cancels until the samples are received,
+# confirms the report) and the owning unit's managers with the secretariat (accept or refuse,
+# receive, test, report). tests/alliance/test_access_samples.py covers every role.
+
+
+def member_can_submit_sample_order(member: Member | None) -> bool:
+    """Submit an order: any active member of an active unit, for themselves (whether their
+    unit may use the resource is the allow-list's question, resources.eligibility)."""
+    return member_acts(member)
+
+
+def member_is_sample_requester(member: Member | None, order: SampleOrder) -> bool:
+    """Cancel and confirm: the requester only, while active."""
+    if not isinstance(member, Member) or not member.is_active:
+        return False
+    return order.requester_id == member.pk
+
+
+def member_handles_samples(member: Member | None) -> bool:
+    """See the queue of orders of their unit's resources (all, for the secretariat): the
+    unit managers and the secretariat."""
+    if not member_acts(member):
+        return False
+    return member.role in (MemberRole.UNIT_MANAGER, MemberRole.SECRETARIAT)
+
+
+def member_can_handle_sample_order(member: Member | None, order: SampleOrder) -> bool:
+    """Accept, refuse, receive, test, report: the managers of the resource's unit and the
+    secretariat. Reads ``order.resource`` (load it with the order)."""
+    return member_manages_unit(member, order.resource.unit_id)
+
+
+def member_can_view_sample_order(member: Member | None, order: SampleOrder) -> bool:
+    """See an order, its history and its report: either side."""
+    if member_is_sample_requester(member, order):
+        return True
+    return member_can_handle_sample_order(member, order)
+
+
+def sample_orders_handled_by(member: Member | None) -> Q:
+    """SampleOrder filter mirroring member_can_handle_sample_order."""
+    if not member_acts(member):
+        return Q(pk__in=[])
+    if member.role == MemberRole.SECRETARIAT:
+        return Q()
+    if member.role == MemberRole.UNIT_MANAGER:
+        return Q(resource__unit_id=member.unit_id)
+    return Q(pk__in=[])
+
+
+def sample_orders_visible_to(member: Member | None) -> Q:
+    """SampleOrder filter mirroring member_can_view_sample_order."""
+    if not isinstance(member, Member) or not member.is_active:
+        return Q(pk__in=[])
+    handled = sample_orders_handled_by(member)
+    if not handled:  # Q(): every order (an empty Q would vanish from an OR)
+        return Q()
+    return Q(requester_id=member.pk) | handled
+
+
+def sample_orders_manageable_by(scope: BackOfficeScope) -> Q:
+    """Back-office filter: the orders of the resources in resources_manageable_by."""
     if scope.whole_alliance:
         return Q()
     if scope.unit_id is not None:

@@ -201,6 +201,20 @@ MESSAGES = {
     "operator_not_for_self_use": _("Only an assisted booking has an operator."),
     "no_service_mode": _("A resource offers at least one service mode."),
     "operators_invalid": _("Operators must be active members of the unit that owns the resource."),
+    # Sample orders (issue 10: bookings.sample_models, bookings.samples)
+    "sample_mode_not_offered": _("This resource does not take samples for testing."),
+    "sample_order_state": _("This sample order is “%(status)s”; that step cannot be taken now."),
+    "sample_cancel_too_late": _(
+        "The samples have been received; the order can no longer be cancelled."
+    ),
+    "sample_completion_past": _("The expected completion date cannot be before today."),
+    "sample_report_missing": _("Attach at least one report file."),
+    "sample_report_too_many": _("At most %(count)s files can be uploaded at once."),
+    "sample_report_too_large": _("The file is too large; the limit is %(megabytes)s MB."),
+    "sample_report_type": _(
+        "Only PDF, images (JPEG, PNG, WebP), Excel and Word files are accepted."
+    ),
+    "sample_report_unreadable": _("The file is damaged or is not what its type says."),
 }
 
 

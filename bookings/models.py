@@ -262,6 +262,13 @@ from bookings.fault_models import (  # noqa: E402, F401
     FaultStatus,
     FaultUrgency,
 )
+from bookings.sample_models import (  # noqa: E402, F401
+    SampleHazard,
+    SampleOrder,
+    SampleOrderEvent,
+    SampleReportFile,
+    SampleStatus,
+)
 from bookings.usage_models import (  # noqa: E402, F401
     InterlockAttempt,
     InterlockConfig,

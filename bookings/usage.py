@@ -23,6 +23,7 @@ from alliance.models import Member
 from alliance.services import text_clean
 from bookings.lifecycle import booking_check_in, booking_check_in_window, booking_check_out
 from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
+from bookings.sample_models import SampleOrder
 from bookings.usage_models import UsageSession, UsageSource
 from bookings.usage_records import session_close, session_open, session_running_get
 from resources.locking import resource_lock
@@ -261,9 +262,11 @@ def usage_record_manual(
     samples: int | None = None,
     notes: str = "",
     now: dt.datetime | None = None,
+    sample_order_id: int | None = None,
 ) -> UsageSession:
     """A manager of the resource's unit (or the secretariat) records a past session by
-    hand, with a reason; it is marked as entered by hand. It may not overlap another."""
+    hand, with a reason; it is marked as entered by hand. It may not overlap another. It
+    serves at most one of a booking and a sample order (of this resource)."""
     now = now or timezone.now()
     actor_require(actor)
     reason, samples, notes = _reason(reason), _samples(samples), _notes(notes)
@@ -286,12 +289,18 @@ def usage_record_manual(
             and not Booking.objects.filter(pk=booking_id, resource_id=resource_id).exists()
         ):
             raise ValidationFailed("invalid", fields={"booking": ["does_not_exist"]})
+        if sample_order_id is not None and (
+            booking_id is not None
+            or not SampleOrder.objects.filter(pk=sample_order_id, resource_id=resource_id).exists()
+        ):
+            raise ValidationFailed("invalid", fields={"sample_order": ["does_not_exist"]})
         _overlap_check(resource_id, started_at, stopped_at, exclude=None)
         return UsageSession.objects.create(
             resource=resource,
             member=user,
             operator=operator,
             booking_id=booking_id,
+            sample_order_id=sample_order_id,
             started_at=started_at,
             stopped_at=stopped_at,
             source=UsageSource.MANUAL,

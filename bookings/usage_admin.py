@@ -42,13 +42,14 @@ class UsageSessionAdmin(ScopedModelAdmin):
         "member",
         "operator",
         "booking",
+        "sample_order",
         "started_at",
         "stopped_at",
         "manual_reason",
         "samples",
         "notes",
     )
-    raw_id_fields = ("resource", "member", "operator", "booking")
+    raw_id_fields = ("resource", "member", "operator", "booking", "sample_order")
 
     def scope_filter(self, scope):
         return bookings_manageable_by(scope)
@@ -74,6 +75,7 @@ class UsageSessionAdmin(ScopedModelAdmin):
             member_id=data["member"].pk,
             operator_id=data["operator"].pk if data.get("operator") else None,
             booking_id=data["booking"].pk if data.get("booking") else None,
+            sample_order_id=data["sample_order"].pk if data.get("sample_order") else None,
             started_at=data["started_at"],
             stopped_at=data["stopped_at"],
             reason=data.get("manual_reason", ""),

@@ -68,6 +68,15 @@ class UsageSession(models.Model):
         related_name="sessions",
         help_text=_("Empty for walk-up use of a free instrument."),
     )
+    sample_order = models.ForeignKey(
+        "bookings.SampleOrder",
+        verbose_name=_("sample order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        help_text=_("The sample order this session tested samples for."),
+    )
     started_at = models.DateTimeField(_("started at"))
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
@@ -119,6 +128,10 @@ class UsageSession(models.Model):
                 condition=~Q(source=UsageSource.MANUAL)
                 | (Q(entered_by__isnull=False) & ~Q(manual_reason="")),
                 name="usage_manual_has_author_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(booking__isnull=True) | Q(sample_order__isnull=True),
+                name="usage_serves_booking_or_order",
             ),
         ]
         indexes = [

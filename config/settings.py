@@ -246,6 +246,11 @@ PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
 # expected return date.
 FAULT_REPORT_WINDOW_DAYS = env_int("FAULT_REPORT_WINDOW_DAYS", 180)
 FAULT_DEFAULT_OUT_OF_SERVICE_DAYS = env_int("FAULT_DEFAULT_OUT_OF_SERVICE_DAYS", 7)
+# Sample orders (issue 10, bookings.samples): report files are kept outside MEDIA_ROOT (which
+# the web server serves to anyone) and read only through access-checked views.
+SAMPLE_REPORT_ROOT = Path(os.environ.get("SAMPLE_REPORT_ROOT", BASE_DIR / "private" / "samples"))
+SAMPLE_REPORT_MAX_BYTES = env_int("SAMPLE_REPORT_MAX_BYTES", 20 * 1024 * 1024)
+SAMPLE_REPORT_MAX_FILES = env_int("SAMPLE_REPORT_MAX_FILES", 10)
 
 # --- Security (production) ----------------------------------------------------------------
 # With DEBUG off the site speaks HTTPS only; each default can be turned down from the
@@ -322,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "QualificationActionEnum": "resources.models.QualificationEvent.Action",
         "FaultStatusEnum": "bookings.models.FaultStatus",
         "FaultUrgencyEnum": "bookings.models.FaultUrgency",
+        "SampleStatusEnum": "bookings.models.SampleStatus",
+        "SampleHazardEnum": "bookings.models.SampleHazard",
     },
 }
 

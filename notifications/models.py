@@ -47,6 +47,15 @@ class NotificationKind(models.TextChoices):
     # Assisted use (issue 10, bookings.service_modes): told to the booking's operator
     OPERATOR_ASSIGNED = "op_assigned", _("Assisted session assigned to you")
     OPERATOR_CANCELLED = "op_cancelled", _("Assisted session cancelled")
+    # Sample orders (issue 10, bookings.samples): each step told to the other side
+    SAMPLE_SUBMITTED = "sample_submitted", _("Sample order submitted")
+    SAMPLE_ACCEPTED = "sample_accepted", _("Sample order accepted")
+    SAMPLE_REFUSED = "sample_refused", _("Sample order refused")
+    SAMPLE_RECEIVED = "sample_received", _("Samples received")
+    SAMPLE_TESTING = "sample_testing", _("Samples being tested")
+    SAMPLE_REPORTED = "sample_reported", _("Sample report ready")
+    SAMPLE_CONFIRMED = "sample_confirmed", _("Sample report confirmed")
+    SAMPLE_CANCELLED = "sample_cancelled", _("Sample order cancelled")
 
 
 class Notification(models.Model):

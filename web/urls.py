@@ -142,3 +142,28 @@ urlpatterns += [
         name="staff-booking-act",
     ),
 ]
+
+# Issue 10, sample orders (送样检测, branch svc-samples).
+from web.views import samples  # noqa: E402
+
+urlpatterns += [
+    path("r/<int:resource_id>/samples/", samples.submit, name="resource-samples"),
+    path("me/samples/", samples.my_samples, name="my-samples"),
+    path("me/samples/<int:order_id>/", samples.my_sample, name="my-sample"),
+    path(
+        "me/samples/<int:order_id>/<slug:action>/",
+        samples.my_sample_step,
+        name="my-sample-step",
+    ),
+    path(
+        "samples/<int:order_id>/files/<int:file_id>/",
+        samples.download,
+        name="sample-file",
+    ),
+    path("staff/samples/", samples.staff_samples, name="staff-samples"),
+    path(
+        "staff/samples/<int:order_id>/<slug:action>/",
+        samples.staff_sample_step,
+        name="staff-sample-step",
+    ),
+]

@@ -11,6 +11,7 @@ from api.v1 import (
     resource_calendar,
     resource_photos,
     resources,
+    samples,
     staff,
     units,
     usage,
@@ -211,4 +212,61 @@ urlpatterns += [
     path("faults/<int:fault_id>/update/", faults.FaultUpdateApi.as_view(), name="fault-update"),
     path("faults/<int:fault_id>/resolve/", faults.FaultResolveApi.as_view(), name="fault-resolve"),
     path("faults/<int:fault_id>/dismiss/", faults.FaultDismissApi.as_view(), name="fault-dismiss"),
+    # Sample orders (issue 10, api.v1.samples)
+    path(
+        "resources/<int:resource_id>/sample-orders/",
+        samples.ResourceSampleOrderCreateApi.as_view(),
+        name="resource-sample-order-create",
+    ),
+    path("sample-orders/", samples.SampleOrderListApi.as_view(), name="sample-order-list"),
+    path(
+        "sample-orders/handled/",
+        samples.SampleOrderHandledListApi.as_view(),
+        name="sample-order-handled",
+    ),
+    path(
+        "sample-orders/<int:order_id>/",
+        samples.SampleOrderDetailApi.as_view(),
+        name="sample-order-detail",
+    ),
+    path(
+        "sample-orders/<int:order_id>/accept/",
+        samples.SampleOrderAcceptApi.as_view(),
+        name="sample-order-accept",
+    ),
+    path(
+        "sample-orders/<int:order_id>/refuse/",
+        samples.SampleOrderRefuseApi.as_view(),
+        name="sample-order-refuse",
+    ),
+    path(
+        "sample-orders/<int:order_id>/receive/",
+        samples.SampleOrderReceiveApi.as_view(),
+        name="sample-order-receive",
+    ),
+    path(
+        "sample-orders/<int:order_id>/start-testing/",
+        samples.SampleOrderStartTestingApi.as_view(),
+        name="sample-order-start-testing",
+    ),
+    path(
+        "sample-orders/<int:order_id>/report/",
+        samples.SampleOrderReportApi.as_view(),
+        name="sample-order-report",
+    ),
+    path(
+        "sample-orders/<int:order_id>/confirm/",
+        samples.SampleOrderConfirmApi.as_view(),
+        name="sample-order-confirm",
+    ),
+    path(
+        "sample-orders/<int:order_id>/cancel/",
+        samples.SampleOrderCancelApi.as_view(),
+        name="sample-order-cancel",
+    ),
+    path(
+        "sample-orders/<int:order_id>/files/<int:file_id>/",
+        samples.SampleReportFileDownloadApi.as_view(),
+        name="sample-order-file",
+    ),
 ]

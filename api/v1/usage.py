@@ -84,6 +84,7 @@ class UsageSessionListCreateApi(ListAPIView):
             member_id=values["member"],
             operator_id=values.get("operator"),
             booking_id=values.get("booking"),
+            sample_order_id=values.get("sample_order"),
             started_at=values["started_at"],
             stopped_at=values["stopped_at"],
             reason=values["reason"],

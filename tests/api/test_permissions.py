@@ -29,6 +29,7 @@ from bookings.models import Booking, BookingStatus, UsageSession
 from resources.photos import photo_add
 from tests.api.helpers import api_client
 from tests.api.world import World, world_build
+from tests.bookings.sample_support import PDF, at_step
 from tests.conftest import local
 from tests.factories import BookingFactory, ClosureFactory
 from tests.resources.photo_support import image_bytes
@@ -52,6 +53,11 @@ class Call:
     url: str
     body: Any = None
     format: str = "json"
+
+
+def report_upload() -> dict:
+    """A fresh multipart body with a small PDF report."""
+    return {"files": SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf")}
 
 
 def photo_upload() -> dict:
@@ -291,6 +297,61 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         ),
         (401, 403, 403, 403, 201, 403, 201),
     ),
+    # Sample orders (issue 10): ``sample`` is the researcher's order on A's resource at the
+    # step each call needs. The requester and A's managers with the secretariat see it; the
+    # handlers' steps are theirs, cancel and confirm the requester's.
+    "sample order create": (
+        Call(
+            "post",
+            "/api/v1/resources/{resource}/sample-orders/",
+            {"sample_count": 2, "description": "两份粉末样品"},
+        ),
+        (401, 403, 201, 201, 201, 201, 201),
+    ),
+    "sample orders mine": (
+        Call("get", "/api/v1/sample-orders/"),
+        (401, 403, 200, 200, 200, 200, 200),
+    ),
+    "sample orders handled": (
+        Call("get", "/api/v1/sample-orders/handled/"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
+    "sample order detail": (
+        Call("get", "/api/v1/sample-orders/{sample}/"),
+        (401, 403, 200, 404, 200, 404, 200),
+    ),
+    "sample order accept": (
+        Call("post", "/api/v1/sample-orders/{sample}/accept/"),
+        (401, 403, 403, 404, 200, 404, 200),
+    ),
+    "sample order refuse": (
+        Call("post", "/api/v1/sample-orders/{sample}/refuse/", {"reason": "不测此类样品"}),
+        (401, 403, 403, 404, 200, 404, 200),
+    ),
+    "sample order receive": (
+        Call("post", "/api/v1/sample-orders/{sample_accepted}/receive/"),
+        (401, 403, 403, 404, 200, 404, 200),
+    ),
+    "sample order start testing": (
+        Call("post", "/api/v1/sample-orders/{sample_received}/start-testing/"),
+        (401, 403, 403, 404, 200, 404, 200),
+    ),
+    "sample order report": (
+        Call("post", "/api/v1/sample-orders/{sample_testing}/report/", report_upload, "multipart"),
+        (401, 403, 403, 404, 200, 404, 200),
+    ),
+    "sample order confirm": (
+        Call("post", "/api/v1/sample-orders/{sample_reported}/confirm/"),
+        (401, 403, 200, 404, 403, 404, 403),
+    ),
+    "sample order cancel": (
+        Call("post", "/api/v1/sample-orders/{sample}/cancel/"),
+        (401, 403, 200, 404, 403, 404, 403),
+    ),
+    "sample report download": (
+        Call("get", "/api/v1/sample-orders/{sample_reported}/files/{sample_file}/"),
+        (401, 403, 200, 404, 200, 404, 200),
+    ),
 }
 
 CASES = [
@@ -315,7 +376,16 @@ def world() -> World:
 
 
 @pytest.fixture
-def ids(world, media_root) -> dict[str, int]:
+def ids(world, media_root, settings, tmp_path) -> dict[str, int]:
+    settings.SAMPLE_REPORT_ROOT = tmp_path / "samples"
+    world.resource.offers_samples = True
+    world.resource.save()
+    sides = {"requester": world.researcher, "manager": world.manager}
+    samples = {
+        f"sample_{step}": at_step(world.resource, sides, step)
+        for step in ("accepted", "received", "testing", "reported")
+    }
+
     def pending(resource, day):
         return BookingFactory(
             member=world.researcher,
@@ -329,6 +399,9 @@ def ids(world, media_root) -> dict[str, int]:
         resource=world.resource, start=local(2026, 12, 2), end=local(2026, 12, 3)
     )
     return {
+        **{name: order.pk for name, order in samples.items()},
+        "sample": at_step(world.resource, sides, "submitted").pk,
+        "sample_file": samples["sample_reported"].report_files.get().pk,
         "unit": world.resource.unit_id,
         "resource": world.resource.pk,
         "other_resource": world.other_resource.pk,
@@ -393,6 +466,8 @@ def test_permission_matrix(world, ids, endpoint, role, expected):
     response = getattr(client, call.method)(
         fill(call.url, ids), fill(call.body, ids), format=call.format
     )
+    if getattr(response, "streaming", False):  # a download: close its file
+        response.close()
 
     assert response.status_code == expected, response.content
     if expected >= 400:
@@ -421,7 +496,7 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         for r in routes
         if r.startswith("api/v1/")
         and r.split("/")[2]
-        in {"units", "resources", "bookings", "approvals", "closures", "sessions"}
+        in {"units", "resources", "bookings", "approvals", "closures", "sessions", "sample-orders"}
     }
     covered = {
         call.url.split("?")[0]
@@ -433,6 +508,12 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         .replace("{photo}", "<int:photo_id>")
         .replace("{session}", "<int:session_id>")
         .replace("{done}", "<int:session_id>")
+        .replace("{sample_file}", "<int:file_id>")
+        .replace("{sample_accepted}", "{sample}")
+        .replace("{sample_received}", "{sample}")
+        .replace("{sample_testing}", "{sample}")
+        .replace("{sample_reported}", "{sample}")
+        .replace("{sample}", "<int:order_id>")
         .removeprefix("/")
         for call, _ in MATRIX.values()
     }

@@ -24,6 +24,7 @@ class UsageSessionOutputSerializer(serializers.ModelSerializer):
             "member",
             "operator",
             "booking",
+            "sample_order",
             "started_at",
             "stopped_at",
             "source",
@@ -58,6 +59,9 @@ class UsageManualInputSerializer(InputSerializer):
     )
     operator = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
     booking = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
+    sample_order = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, required=False, help_text="The sample order it served."
+    )
     started_at = LocalDateTimeField()
     stopped_at = LocalDateTimeField()
     reason = StrictCharField(max_length=500, help_text="Why it is entered by hand.")
