@@ -140,3 +140,10 @@ urlpatterns += [
         name="staff-booking-act",
     ),
 ]
+
+# Issue 11, the staff dashboard (branch dashboard).
+from web.views import staff_dashboard  # noqa: E402
+
+urlpatterns += [
+    path("staff/dashboard/", staff_dashboard.dashboard, name="staff-dashboard"),
+]
