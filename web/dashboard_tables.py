@@ -7,9 +7,20 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import openpyxl
+from django.utils.translation import gettext as _
+
+from bookings.selectors_dashboard import (
+    NATIONAL_EFFECTIVE_HOURS,
+    NATIONAL_EXTERNAL_HOURS,
+    NATIONAL_ROUND,
+)
+from resources.models import ResourceKind
+
+if TYPE_CHECKING:
+    from bookings.selectors_dashboard import Dashboard
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,6 +44,18 @@ class Table:
     @property
     def headings(self) -> list[str]:
         return [column.heading for column in self.columns]
+
+    def _cells(self, row: list[Any]) -> list[tuple[Any, bool]]:
+        return [(value, column.numeric) for value, column in zip(row, self.columns, strict=True)]
+
+    @property
+    def body(self) -> list[list[tuple[Any, bool]]]:
+        """The rows for the page: each cell as (value, numeric)."""
+        return [self._cells(row) for row in self.rows]
+
+    @property
+    def footer(self) -> list[tuple[Any, bool]]:
+        return self._cells(self.totals) if self.totals is not None else []
 
     def lines(self) -> list[list[Any]]:
         """Rows then the totals row, as a download lists them."""
@@ -58,3 +81,151 @@ def table_workbook(table: Table) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- The dashboard's tables and charts ----------------------------------------------------
+
+
+@dataclass
+class Section:
+    """One chart and its table: ``chart`` is the JSON dashboard.js draws."""
+
+    table: Table
+    chart: dict[str, Any]
+    note: str = ""
+    tall: bool = False
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-{self.table.key}"
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def _sum(values: list[float]) -> float:
+    return round(sum(values), 2)
+
+
+def balance_section(dashboard: Dashboard) -> Section:
+    rows = dashboard.balance
+    table = Table(
+        key="balance",
+        title=_("Sharing balance by unit"),
+        columns=[
+            Column(_("Unit"), numeric=False),
+            Column(_("Hours shared out")),
+            Column(_("Hours used of other units")),
+            Column(_("Balance (hours)")),
+            Column(_("Units served")),
+            Column(_("No-show rate"), numeric=False),
+        ],
+        rows=[
+            [
+                row.unit_name,
+                row.shared_out_hours,
+                row.used_of_others_hours,
+                row.balance_hours,
+                row.units_served,
+                _percent(row.no_show_rate),
+            ]
+            for row in rows
+        ],
+        totals=[
+            _("Total"),
+            _sum([row.shared_out_hours for row in rows]),
+            _sum([row.used_of_others_hours for row in rows]),
+            _sum([row.balance_hours for row in rows]),
+            sum(row.units_served for row in rows),
+            "",
+        ],
+    )
+    chart = {
+        "type": "bar",
+        "unit": _("hours"),
+        "categories": [row.unit_name for row in rows],
+        "series": [
+            {"name": _("Hours shared out"), "data": [row.shared_out_hours for row in rows]},
+            {
+                "name": _("Hours used of other units"),
+                "data": [row.used_of_others_hours for row in rows],
+            },
+        ],
+    }
+    return Section(table=table, chart=chart, note=_("Recorded use; the kind filter does not apply."))
+
+
+def instruments_section(dashboard: Dashboard) -> Section:
+    rows = [row for row in dashboard.resources if row.kind == ResourceKind.EQUIPMENT]
+    effective, external = dashboard.national_effective_hours, dashboard.national_external_hours
+    table = Table(
+        key="instruments",
+        title=_("Instruments against the national averages"),
+        columns=[
+            Column(_("Instrument"), numeric=False),
+            Column(_("Unit"), numeric=False),
+            Column(_("Effective hours")),
+            Column(_("External service hours")),
+            Column(_("National average effective hours")),
+            Column(_("National average external hours")),
+            Column(_("Effective hours against the average"), numeric=False),
+        ],
+        rows=[
+            [
+                row.name,
+                row.unit_name,
+                row.effective_hours,
+                row.external_hours,
+                effective,
+                external,
+                _percent(row.effective_hours / effective if effective else None),
+            ]
+            for row in rows
+        ],
+        totals=[
+            _("Total"),
+            "",
+            _sum([row.effective_hours for row in rows]),
+            _sum([row.external_hours for row in rows]),
+            "",
+            "",
+            "",
+        ],
+    )
+    chart = {
+        "type": "bar",
+        "unit": _("hours"),
+        "categories": [row.name for row in rows],
+        "series": [
+            {
+                "name": _("Effective hours"),
+                "data": [row.effective_hours for row in rows],
+                "mark": effective,
+                "markName": _("National average"),
+            },
+            {
+                "name": _("External service hours"),
+                "data": [row.external_hours for row in rows],
+                "mark": external,
+                "markName": _("National average"),
+            },
+        ],
+    }
+    note = _(
+        "National averages of the %(year)s round (%(effective)s effective and %(external)s "
+        "external hours a year), scaled to the %(days)s days of the period."
+    ) % {
+        "year": NATIONAL_ROUND,
+        "effective": f"{NATIONAL_EFFECTIVE_HOURS:,}",
+        "external": NATIONAL_EXTERNAL_HOURS,
+        "days": dashboard.period.days,
+    }
+    return Section(table=table, chart=chart, note=note, tall=len(rows) > 6)
+
+
+def dashboard_sections(dashboard: Dashboard) -> list[Section]:
+    return [balance_section(dashboard), instruments_section(dashboard)]
+
+
+TABLE_KEYS = ("heatmap", "balance", "trend", "instruments")

@@ -146,4 +146,9 @@ from web.views import staff_dashboard  # noqa: E402
 
 urlpatterns += [
     path("staff/dashboard/", staff_dashboard.dashboard, name="staff-dashboard"),
+    path(
+        "staff/dashboard/<slug:table>.<slug:fmt>",
+        staff_dashboard.dashboard_export,
+        name="staff-dashboard-export",
+    ),
 ]
