@@ -15,10 +15,16 @@ from typing import TYPE_CHECKING
 from alliance.access import figures_unit_scope, member_is_secretariat
 from alliance.actors import actor_require
 from alliance.models import Unit
-from bookings.figures import Period, resource_figures, unit_balance
+from bookings.figures import (
+    Period,
+    alliance_overview,
+    resource_figures,
+    unit_balance,
+    utilisation_heatmap,
+)
 
 if TYPE_CHECKING:
-    from bookings.figures import ResourceFigures, UnitBalance
+    from bookings.figures import AllianceOverview, Heatmap, ResourceFigures, UnitBalance
 
 #: The national open-sharing assessment's averages per instrument and year in its latest
 #: round (2025): effective working hours (有效工作机时) and hours served outside the owning
@@ -39,6 +45,8 @@ class Dashboard:
     unit_id: int | None  # the unit the figures are narrowed to; None for the whole alliance
     kind: str | None
     units: list[tuple[int, str]]  # what the secretariat may narrow to; empty for a manager
+    heatmap: Heatmap
+    overview: AllianceOverview
     resources: list[ResourceFigures] = field(default_factory=list)
     balance: list[UnitBalance] = field(default_factory=list)
     national_effective_hours: float = 0.0
@@ -66,6 +74,8 @@ def dashboard_get(
         unit_id=scope,
         kind=kind,
         units=units,
+        heatmap=utilisation_heatmap(actor=actor, period=period, unit_id=scope, kind=kind, now=now),
+        overview=alliance_overview(actor=actor, period=period, unit_id=scope, kind=kind, now=now),
         resources=resource_figures(actor=actor, period=period, unit_id=scope, kind=kind, now=now),
         balance=unit_balance(actor=actor, period=period, unit_id=scope, now=now),
         national_effective_hours=national_average_hours(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import openpyxl
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from bookings.selectors_dashboard import (
     NATIONAL_EFFECTIVE_HOURS,
@@ -112,14 +112,14 @@ def balance_section(dashboard: Dashboard) -> Section:
     rows = dashboard.balance
     table = Table(
         key="balance",
-        title=_("Sharing balance by unit"),
+        title=pgettext("dashboard", "Sharing balance by unit"),
         columns=[
-            Column(_("Unit"), numeric=False),
-            Column(_("Hours shared out")),
-            Column(_("Hours used of other units")),
-            Column(_("Balance (hours)")),
-            Column(_("Units served")),
-            Column(_("No-show rate"), numeric=False),
+            Column(pgettext("dashboard", "Unit"), numeric=False),
+            Column(pgettext("dashboard", "Hours shared out")),
+            Column(pgettext("dashboard", "Hours used of other units")),
+            Column(pgettext("dashboard", "Balance (hours)")),
+            Column(pgettext("dashboard", "Units served")),
+            Column(pgettext("dashboard", "No-show rate"), numeric=False),
         ],
         rows=[
             [
@@ -133,7 +133,7 @@ def balance_section(dashboard: Dashboard) -> Section:
             for row in rows
         ],
         totals=[
-            _("Total"),
+            pgettext("dashboard", "Total"),
             _sum([row.shared_out_hours for row in rows]),
             _sum([row.used_of_others_hours for row in rows]),
             _sum([row.balance_hours for row in rows]),
@@ -143,17 +143,24 @@ def balance_section(dashboard: Dashboard) -> Section:
     )
     chart = {
         "type": "bar",
-        "unit": _("hours"),
+        "unit": pgettext("dashboard", "hours"),
         "categories": [row.unit_name for row in rows],
         "series": [
-            {"name": _("Hours shared out"), "data": [row.shared_out_hours for row in rows]},
             {
-                "name": _("Hours used of other units"),
+                "name": pgettext("dashboard", "Hours shared out"),
+                "data": [row.shared_out_hours for row in rows],
+            },
+            {
+                "name": pgettext("dashboard", "Hours used of other units"),
                 "data": [row.used_of_others_hours for row in rows],
             },
         ],
     }
-    return Section(table=table, chart=chart, note=_("Recorded use; the kind filter does not apply."))
+    return Section(
+        table=table,
+        chart=chart,
+        note=pgettext("dashboard", "Recorded use; the kind filter does not apply."),
+    )
 
 
 def instruments_section(dashboard: Dashboard) -> Section:
@@ -161,15 +168,15 @@ def instruments_section(dashboard: Dashboard) -> Section:
     effective, external = dashboard.national_effective_hours, dashboard.national_external_hours
     table = Table(
         key="instruments",
-        title=_("Instruments against the national averages"),
+        title=pgettext("dashboard", "Instruments against the national averages"),
         columns=[
-            Column(_("Instrument"), numeric=False),
-            Column(_("Unit"), numeric=False),
-            Column(_("Effective hours")),
-            Column(_("External service hours")),
-            Column(_("National average effective hours")),
-            Column(_("National average external hours")),
-            Column(_("Effective hours against the average"), numeric=False),
+            Column(pgettext("dashboard", "Instrument"), numeric=False),
+            Column(pgettext("dashboard", "Unit"), numeric=False),
+            Column(pgettext("dashboard", "Effective hours")),
+            Column(pgettext("dashboard", "External service hours")),
+            Column(pgettext("dashboard", "National average effective hours")),
+            Column(pgettext("dashboard", "National average external hours")),
+            Column(pgettext("dashboard", "Effective hours against the average"), numeric=False),
         ],
         rows=[
             [
@@ -184,7 +191,7 @@ def instruments_section(dashboard: Dashboard) -> Section:
             for row in rows
         ],
         totals=[
-            _("Total"),
+            pgettext("dashboard", "Total"),
             "",
             _sum([row.effective_hours for row in rows]),
             _sum([row.external_hours for row in rows]),
@@ -195,26 +202,27 @@ def instruments_section(dashboard: Dashboard) -> Section:
     )
     chart = {
         "type": "bar",
-        "unit": _("hours"),
+        "unit": pgettext("dashboard", "hours"),
         "categories": [row.name for row in rows],
         "series": [
             {
-                "name": _("Effective hours"),
+                "name": pgettext("dashboard", "Effective hours"),
                 "data": [row.effective_hours for row in rows],
                 "mark": effective,
-                "markName": _("National average"),
+                "markName": pgettext("dashboard", "National average"),
             },
             {
-                "name": _("External service hours"),
+                "name": pgettext("dashboard", "External service hours"),
                 "data": [row.external_hours for row in rows],
                 "mark": external,
-                "markName": _("National average"),
+                "markName": pgettext("dashboard", "National average"),
             },
         ],
     }
-    note = _(
+    note = pgettext(
+        "dashboard",
         "National averages of the %(year)s round (%(effective)s effective and %(external)s "
-        "external hours a year), scaled to the %(days)s days of the period."
+        "external hours a year), scaled to the %(days)s days of the period.",
     ) % {
         "year": NATIONAL_ROUND,
         "effective": f"{NATIONAL_EFFECTIVE_HOURS:,}",
@@ -224,8 +232,92 @@ def instruments_section(dashboard: Dashboard) -> Section:
     return Section(table=table, chart=chart, note=note, tall=len(rows) > 6)
 
 
+def _weekdays() -> list[str]:
+    return [
+        pgettext("dashboard", "Monday"),
+        pgettext("dashboard", "Tuesday"),
+        pgettext("dashboard", "Wednesday"),
+        pgettext("dashboard", "Thursday"),
+        pgettext("dashboard", "Friday"),
+        pgettext("dashboard", "Saturday"),
+        pgettext("dashboard", "Sunday"),
+    ]
+
+
+def heatmap_section(dashboard: Dashboard) -> Section:
+    """Used hours (recorded use) in each local hour of the week, summed over the period."""
+    grid = dashboard.heatmap.used
+    hours = [f"{hour:02d}:00" for hour in range(24)]
+    weekdays = _weekdays()
+    table = Table(
+        key="heatmap",
+        title=pgettext("dashboard", "Use by weekday and hour"),
+        columns=[
+            Column(pgettext("dashboard", "Weekday"), numeric=False),
+            *(Column(h) for h in hours),
+            Column(pgettext("dashboard", "Total")),
+        ],
+        rows=[[weekdays[day], *grid[day], _sum(grid[day])] for day in range(7)],
+        totals=[
+            pgettext("dashboard", "Total"),
+            *(_sum([grid[day][hour] for day in range(7)]) for hour in range(24)),
+            _sum([_sum(grid[day]) for day in range(7)]),
+        ],
+    )
+    chart = {
+        "type": "heatmap",
+        "name": pgettext("dashboard", "Used hours"),
+        "x": hours,
+        "y": weekdays,
+        "data": [[hour, day, grid[day][hour]] for day in range(7) for hour in range(24)],
+        "max": max((value for row in grid for value in row), default=0),
+    }
+    note = pgettext(
+        "dashboard",
+        "Hours of recorded use in each hour of the week (Beijing time), over the period.",
+    )
+    return Section(table=table, chart=chart, note=note)
+
+
+def trend_section(dashboard: Dashboard) -> Section:
+    months = dashboard.overview.trend
+    table = Table(
+        key="trend",
+        title=pgettext("dashboard", "Trend by month"),
+        columns=[
+            Column(pgettext("dashboard", "Month"), numeric=False),
+            Column(pgettext("dashboard", "Booked hours")),
+            Column(pgettext("dashboard", "Used hours")),
+        ],
+        rows=[[m.month.strftime("%Y-%m"), m.booked_hours, m.used_hours] for m in months],
+        totals=[
+            pgettext("dashboard", "Total"),
+            _sum([m.booked_hours for m in months]),
+            _sum([m.used_hours for m in months]),
+        ],
+    )
+    chart = {
+        "type": "line",
+        "unit": pgettext("dashboard", "hours"),
+        "categories": [m.month.strftime("%Y-%m") for m in months],
+        "series": [
+            {
+                "name": pgettext("dashboard", "Booked hours"),
+                "data": [m.booked_hours for m in months],
+            },
+            {"name": pgettext("dashboard", "Used hours"), "data": [m.used_hours for m in months]},
+        ],
+    }
+    return Section(table=table, chart=chart)
+
+
 def dashboard_sections(dashboard: Dashboard) -> list[Section]:
-    return [balance_section(dashboard), instruments_section(dashboard)]
+    return [
+        heatmap_section(dashboard),
+        balance_section(dashboard),
+        trend_section(dashboard),
+        instruments_section(dashboard),
+    ]
 
 
 TABLE_KEYS = ("heatmap", "balance", "trend", "instruments")

@@ -84,7 +84,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-EXPORTS = {"csv": ("text/csv; charset=utf-8", table_csv), "xlsx": (XLSX_CONTENT_TYPE, table_workbook)}
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", table_csv),
+    "xlsx": (XLSX_CONTENT_TYPE, table_workbook),
+}
 
 
 @member_required
