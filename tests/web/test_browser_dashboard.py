@@ -14,7 +14,7 @@ from alliance.models import MemberRole
 from bookings.models import UsageSession
 from tests.conftest import local
 from tests.factories import MemberFactory, ResourceFactory, UnitFactory
-from tests.web.browser import PHONE, browser_sign_in
+from tests.web.browser import DESKTOP, browser_sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,11 +83,12 @@ def test_the_dashboard_draws_its_charts_on_a_desktop(browser, live_server, secre
 
 def test_the_dashboard_draws_its_charts_on_a_phone(phone_browser, live_server, secretariat):
     charts = open_dashboard(phone_browser, live_server, secretariat)
-    assert all(0 < c["width"] <= PHONE[0] for c in charts)  # fit the screen's width
-    overflow = phone_browser.execute_script(
-        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0  # wide tables scroll inside their own box, not the page
+    # Headless Chromium keeps a window at least 500 pixels wide; the page's own width counts.
+    width = phone_browser.execute_script("return document.documentElement.clientWidth")
+    assert width < DESKTOP[0] / 2
+    assert all(0 < c["width"] <= width for c in charts)  # each chart fits the screen
+    # The 26-column heat map table scrolls inside its own box, not the page.
+    assert phone_browser.execute_script("return document.documentElement.scrollWidth") <= width
 
 
 def test_a_filter_redraws_the_charts_in_place(browser, live_server, secretariat):
