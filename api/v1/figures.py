@@ -8,9 +8,6 @@ Each view parses the query, calls one selector and shapes its answer.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
-from django.core.cache import cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -29,15 +26,12 @@ from api.v1.serializers.figures import (
 )
 from bookings.figures import (
     alliance_overview,
-    public_summary,
+    public_summary_cached,
     resource_figures,
     unit_balance,
     utilisation_heatmap,
 )
 from resources.models import ResourceKind
-
-PUBLIC_SUMMARY_CACHE_KEY = "figures:public_summary"
-PUBLIC_SUMMARY_SECONDS = 300
 
 PERIOD_PARAMETERS = [
     OpenApiParameter("from", str, description="First local date (YYYY-MM-DD)."),
@@ -126,15 +120,6 @@ class FiguresHeatmapApi(APIView):
         heat = utilisation_heatmap(actor=request_member(request), **query)
         answer = {"period": _period(query["period"]), "booked": heat.booked, "used": heat.used}
         return Response(HeatmapOutputSerializer(answer).data)
-
-
-def public_summary_cached() -> dict:
-    """The public summary as a plain dict, from the shared cache for a few minutes."""
-    summary = cache.get(PUBLIC_SUMMARY_CACHE_KEY)
-    if summary is None:
-        summary = asdict(public_summary())
-        cache.set(PUBLIC_SUMMARY_CACHE_KEY, summary, PUBLIC_SUMMARY_SECONDS)
-    return summary
 
 
 class PublicSummaryApi(APIView):

@@ -19,7 +19,12 @@ from bookings.figures.overview import (
 )
 from bookings.figures.per_resource import ResourceFigures, UnitHours, resource_figures
 from bookings.figures.period import PERIOD_MAX_DAYS, Period, period_parse
-from bookings.figures.public import PublicSummary, public_summary
+from bookings.figures.public import (
+    PUBLIC_SUMMARY_CACHE_KEY,
+    PublicSummary,
+    public_summary,
+    public_summary_cached,
+)
 from bookings.figures.units import UnitBalance, unit_balance
 from bookings.figures.usage import UsageHours, usage_hours
 
@@ -33,6 +38,8 @@ __all__ = [
     "Turnaround",
     "alliance_overview",
     "public_summary",
+    "public_summary_cached",
+    "PUBLIC_SUMMARY_CACHE_KEY",
     "utilisation_heatmap",
     "PERIOD_MAX_DAYS",
     "Period",

@@ -10,8 +10,9 @@ card show anyone, signed in or not. Three numbers, no personal data:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -44,3 +45,17 @@ def public_summary(*, now: dt.datetime | None = None) -> PublicSummary:
         hours_shared=hours(shared["h"]),
         units_served=shared["units"],
     )
+
+
+PUBLIC_SUMMARY_CACHE_KEY = "figures:public_summary"
+PUBLIC_SUMMARY_SECONDS = 300
+
+
+def public_summary_cached() -> dict:
+    """The public summary as a plain dict, from the shared cache for five minutes: the
+    website and the mini-program's home card ask for it on every visit."""
+    summary = cache.get(PUBLIC_SUMMARY_CACHE_KEY)
+    if summary is None:
+        summary = asdict(public_summary())
+        cache.set(PUBLIC_SUMMARY_CACHE_KEY, summary, PUBLIC_SUMMARY_SECONDS)
+    return summary

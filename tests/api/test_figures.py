@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from api.v1.figures import PUBLIC_SUMMARY_CACHE_KEY
+from bookings.figures import PUBLIC_SUMMARY_CACHE_KEY
 from tests.api.helpers import api_client
 from tests.bookings.figures_fixture import alliance_build
 from tests.conftest import local
