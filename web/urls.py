@@ -12,6 +12,7 @@ from web.views import (
     resource,
     search,
     staff_approvals,
+    summary,
     usage,
 )
 
@@ -19,6 +20,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", search.home, name="home"),
+    path("summary/", summary.summary, name="summary"),
     path("sign-in/", account.sign_in, name="sign-in"),
     path("sign-out/", account.sign_out, name="sign-out"),
     path("sign-in/password/", account.sign_in_password, name="sign-in-password"),

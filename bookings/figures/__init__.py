@@ -8,12 +8,39 @@ recorded-use hours), ``unit_balance``, ``alliance_overview``, ``utilisation_heat
 ``public_summary``.
 """
 
+from bookings.figures.heatmap import Heatmap, utilisation_heatmap
+from bookings.figures.overview import (
+    AllianceOverview,
+    AllianceTotals,
+    MonthTrend,
+    ResourceUse,
+    Turnaround,
+    alliance_overview,
+)
 from bookings.figures.per_resource import ResourceFigures, UnitHours, resource_figures
 from bookings.figures.period import PERIOD_MAX_DAYS, Period, period_parse
+from bookings.figures.public import (
+    PUBLIC_SUMMARY_CACHE_KEY,
+    PublicSummary,
+    public_summary,
+    public_summary_cached,
+)
 from bookings.figures.units import UnitBalance, unit_balance
 from bookings.figures.usage import UsageHours, usage_hours
 
 __all__ = [
+    "AllianceOverview",
+    "AllianceTotals",
+    "Heatmap",
+    "MonthTrend",
+    "PublicSummary",
+    "ResourceUse",
+    "Turnaround",
+    "alliance_overview",
+    "public_summary",
+    "public_summary_cached",
+    "PUBLIC_SUMMARY_CACHE_KEY",
+    "utilisation_heatmap",
     "PERIOD_MAX_DAYS",
     "Period",
     "ResourceFigures",

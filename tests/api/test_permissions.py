@@ -291,6 +291,32 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         ),
         (401, 403, 403, 403, 201, 403, 201),
     ),
+    # Figures (issue 11): the secretariat and unit managers; a manager only their own unit.
+    "figures resources": (
+        Call("get", "/api/v1/figures/resources/?year=2026"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
+    "figures resources of a unit": (
+        Call("get", "/api/v1/figures/resources/?year=2026&unit={unit}"),
+        (401, 403, 403, 403, 200, 403, 200),
+    ),
+    "figures units": (
+        Call("get", "/api/v1/figures/units/?year=2026"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
+    "figures overview": (
+        Call("get", "/api/v1/figures/overview/?year=2026"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
+    "figures heatmap": (
+        Call("get", "/api/v1/figures/heatmap/?year=2026&month=11"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
+    # The public summary: anyone, signed in or not.
+    "public summary": (
+        Call("get", "/api/v1/public/summary/"),
+        (200, 200, 200, 200, 200, 200, 200),
+    ),
 }
 
 CASES = [
@@ -421,7 +447,16 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         for r in routes
         if r.startswith("api/v1/")
         and r.split("/")[2]
-        in {"units", "resources", "bookings", "approvals", "closures", "sessions"}
+        in {
+            "units",
+            "resources",
+            "bookings",
+            "approvals",
+            "closures",
+            "sessions",
+            "figures",
+            "public",
+        }
     }
     covered = {
         call.url.split("?")[0]

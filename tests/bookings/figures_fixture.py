@@ -14,6 +14,8 @@ Bookings (R = resource, unit of the booker):
   R1 C   7 Jan 14:00 → 15:00         cancelled in time (not counted)
   R1 B   8 Jan 09:00 → 12:00         completed, run by an operator of A   3 h
   R1 A   9 Jan 14:00 → 16:00         pending                              2 h
+Decisions (asked → decided): booking 7 2 h, booking 1 24 h, booking 5 0.5 h, booking 6
+rejected after 6 h.
 Sessions:
   s1 R2 B (booking 1)  10 Jan 22:10 → 11 Jan 01:40   3.5 h
   s2 R2 C (booking 2)  31 Jan 22:00 →  1 Feb 02:30   2 h in January
@@ -28,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alliance.models import MemberRole
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.usage_models import UsageSession, UsageSource
 from resources.models import Closure
 from tests.conftest import local
@@ -73,6 +75,19 @@ def session(resource, member, start, stop, *, booking=None, operator=None, flagg
         source=UsageSource.QR_SCAN,
         flagged=flagged,
         flag_reason="left_running" if flagged else "",
+    )
+
+
+def decide(booking, created, decided, *, approved: bool) -> None:
+    """The booking was asked for at ``created`` and decided at ``decided``."""
+    Booking.objects.filter(pk=booking.pk).update(created_at=created)
+    action = BookingEvent.Action.APPROVED if approved else BookingEvent.Action.REJECTED
+    BookingEvent.objects.create(
+        booking=booking,
+        action=action,
+        from_status=BookingStatus.PENDING,
+        to_status=BookingStatus.APPROVED if approved else BookingStatus.REJECTED,
+        at=decided,
     )
 
 
@@ -125,6 +140,10 @@ def alliance_build() -> Alliance:
     session(r1, a1, local(2026, 1, 12, 14), local(2026, 1, 12, 15, 15))
     session(r1, c1, local(2026, 1, 13, 10), local(2026, 1, 13, 18), flagged=True)
     session(r2, a1, local(2025, 12, 31, 23, 30), local(2026, 1, 1, 0, 45), booking=bookings[2])
+    decide(bookings[6], local(2026, 1, 2, 9), local(2026, 1, 2, 11), approved=True)  # 2 h
+    decide(bookings[0], local(2026, 1, 3, 10), local(2026, 1, 4, 10), approved=True)  # 24 h
+    decide(bookings[4], local(2026, 1, 5, 8), local(2026, 1, 5, 8, 30), approved=True)  # 0.5 h
+    decide(bookings[5], local(2026, 1, 6, 8), local(2026, 1, 6, 14), approved=False)  # 6 h
     assert Booking.objects.count() == 8
     return Alliance(
         a, b, c, s, r1, r2, r3, a1, b1, c1, operator, manager_a, manager_b, secretariat, bookings

@@ -6,11 +6,28 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from alliance.errors import AccessDenied, ValidationFailed
-from bookings.figures import Period, period_parse, resource_figures, unit_balance, usage_hours
-from tests.bookings.figures_fixture import alliance_build
+from bookings.figures import (
+    AllianceTotals,
+    MonthTrend,
+    Period,
+    PublicSummary,
+    Turnaround,
+    alliance_overview,
+    period_parse,
+    public_summary,
+    resource_figures,
+    unit_balance,
+    usage_hours,
+    utilisation_heatmap,
+)
+from bookings.models import BookingStatus
+from tests.bookings.figures_fixture import alliance_build, session
 from tests.conftest import local
+from tests.factories import BookingFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -141,8 +158,6 @@ def test_resource_figures_filters(alliance):
 
 
 def test_running_session_counts_up_to_now(alliance):
-    from tests.bookings.figures_fixture import session
-
     session(alliance.r3, alliance.a1, local(2026, 3, 1, 9), None)
     march = Period.month(2026, 3)
     assert usage_hours(period=march, now=AFTER)[alliance.r3.pk].used_hours == 3
@@ -204,3 +219,136 @@ def test_manager_cannot_ask_for_another_unit(alliance):
 def test_missing_actor_is_an_error():
     with pytest.raises(TypeError):
         resource_figures(actor=None, period=JANUARY)
+
+
+# --- Alliance-wide --------------------------------------------------------------------------
+
+
+def test_alliance_overview_oracle(alliance):
+    overview = alliance_overview(actor=alliance.secretariat, period=JANUARY, now=AFTER)
+    assert overview.totals == AllianceTotals(
+        resources=3,
+        booked_hours=12,
+        used_hours=18,
+        effective_hours=10,
+        external_hours=8,
+        no_shows=1,
+    )
+    assert [(u.name, u.used_hours) for u in overview.most_used] == [("R1", 11.75), ("R2", 6.25)]
+    assert [u.name for u in overview.least_used] == ["R2", "R1"]
+    assert [u.name for u in overview.idle] == ["R3"]
+    assert overview.most_used[0].used_utilisation == round(11.75 / 262, 4)
+    assert overview.trend == [MonthTrend(dt.date(2026, 1, 1), 12, 18)]
+    # Decisions after 0.5, 2, 6 and 24 hours: nearest rank 2 of 4 and 4 of 4.
+    assert overview.turnaround == Turnaround(decisions=4, median_hours=2, p90_hours=24)
+
+
+def test_monthly_trend_splits_at_month_ends(alliance):
+    period = Period(dt.date(2025, 12, 1), dt.date(2026, 2, 28))
+    overview = alliance_overview(actor=alliance.secretariat, period=period, now=AFTER)
+    assert overview.trend == [
+        MonthTrend(dt.date(2025, 12, 1), 1, 0.5),
+        MonthTrend(dt.date(2026, 1, 1), 12, 18),
+        MonthTrend(dt.date(2026, 2, 1), 3, 2.5),
+    ]
+
+
+def test_manager_overview_keeps_alliance_totals_but_only_their_resources(alliance):
+    overview = alliance_overview(actor=alliance.manager_b, period=JANUARY, now=AFTER)
+    assert overview.totals.booked_hours == 12  # alliance-wide
+    assert overview.most_used == []
+    assert [u.name for u in overview.idle] == ["R3"]
+    assert overview.trend == [MonthTrend(dt.date(2026, 1, 1), 0, 0)]
+    assert overview.turnaround == Turnaround(0, None, None)
+    with pytest.raises(AccessDenied):
+        alliance_overview(actor=alliance.a1, period=JANUARY)
+
+
+def test_heatmap_oracle(alliance):
+    heat = utilisation_heatmap(actor=alliance.secretariat, period=JANUARY, now=AFTER)
+    booked = {(d, h): v for d in range(7) for h in range(24) if (v := heat.booked[d][h])}
+    # Sat 10 and Sat 31 22:00–24:00; Sun 11 00:00–02:00; Thu 1 00:00–01:00; Thu 8 09–12;
+    # Fri 9 14–16.
+    assert booked == {
+        (5, 22): 2,
+        (5, 23): 2,
+        (6, 0): 1,
+        (6, 1): 1,
+        (3, 0): 1,
+        (3, 9): 1,
+        (3, 10): 1,
+        (3, 11): 1,
+        (4, 14): 1,
+        (4, 15): 1,
+    }
+    used = {(d, h): v for d in range(7) for h in range(24) if (v := heat.used[d][h])}
+    assert used == {
+        (5, 22): round(50 / 60 + 1, 2),
+        (5, 23): 2,
+        (6, 0): 1,
+        (6, 1): round(40 / 60, 2),
+        (3, 9): 1,
+        (3, 10): 1,
+        (3, 11): 0.5,
+        (0, 14): 1,
+        (0, 15): 0.25,
+        **{(1, h): 1 for h in range(10, 18)},
+        (3, 0): 0.75,
+    }
+    assert round(sum(map(sum, heat.used)), 2) == 18
+
+
+def test_heatmap_scope(alliance):
+    heat = utilisation_heatmap(actor=alliance.manager_b, period=JANUARY, now=AFTER)
+    assert sum(map(sum, heat.booked)) == 0
+    labs = utilisation_heatmap(actor=alliance.secretariat, period=JANUARY, kind="lab", now=AFTER)
+    assert sum(map(sum, labs.used)) == 0
+
+
+def test_public_summary_oracle(alliance):
+    summary = public_summary(now=AFTER)
+    # 2026 to 1 March: B 3.5 + 2.5, C the whole 4.5 of the month-end session.
+    assert summary == PublicSummary(
+        year=2026, shared_resources=3, hours_shared=10.5, units_served=2
+    )
+
+
+# --- Constant queries -----------------------------------------------------------------------
+
+
+def _queries(call) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+SELECTORS = {
+    "resource_figures": lambda a: resource_figures(actor=a.secretariat, period=JANUARY, now=AFTER),
+    "unit_balance": lambda a: unit_balance(actor=a.secretariat, period=JANUARY, now=AFTER),
+    "alliance_overview": lambda a: alliance_overview(
+        actor=a.secretariat, period=JANUARY, now=AFTER
+    ),
+    "utilisation_heatmap": lambda a: utilisation_heatmap(
+        actor=a.secretariat, period=JANUARY, now=AFTER
+    ),
+    "public_summary": lambda a: public_summary(now=AFTER),
+    "usage_hours": lambda a: usage_hours(period=JANUARY, now=AFTER),
+}
+
+
+@pytest.mark.parametrize("name", list(SELECTORS))
+def test_query_count_does_not_grow_with_the_data(alliance, name):
+    call = SELECTORS[name]
+    small = _queries(lambda: call(alliance))
+    more = [ResourceFactory(unit=alliance.c, name=f"R{n}") for n in range(4, 9)]
+    for n, resource in enumerate(more):
+        for day in range(5, 25):
+            booking = BookingFactory(
+                resource=resource,
+                member=alliance.b1,
+                start=local(2026, 1, day, 9 + n),
+                end=local(2026, 1, day, 10 + n),
+                status=BookingStatus.COMPLETED,
+            )
+            session(resource, alliance.b1, booking.start, booking.end, booking=booking)
+    assert _queries(lambda: call(alliance)) == small
