@@ -131,6 +131,14 @@ def test_a_manager_sees_only_their_own_units_figures(world):
     assert 'data-testid="dashboard-unit"' not in html  # no unit picker for a manager
 
 
+def test_a_manager_also_sees_the_alliance_wide_totals(world):
+    html = signed_in(world.manager_a).get(DASHBOARD + NOVEMBER).content.decode()
+    glance = re.search(r'data-testid="dashboard-glance".*?</dl>', html, re.S).group(0)
+    figures = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", glance))
+    assert figures["使用机时"] == "6.0"  # both units' use, not only unit A's 4 hours
+    assert figures["对外服务机时"] == "5.0"
+
+
 def test_a_manager_asking_for_another_unit_is_refused(world):
     client = signed_in(world.manager_a)
     query = NOVEMBER + f"&unit={world.unit_b.pk}"
