@@ -3,8 +3,8 @@ hours, no-shows, late cancellations, utilisation, and hours by booking unit.
 
 A fixed number of queries whatever the period or the number of bookings: the resources
 (1), their weekly hours (1), make-up days and closures (2), bookings (1), hours by booking
-unit (1) and recorded use (1). Open hours are worked out per day from the calendar
-(resources.selectors), the rest are aggregate queries.
+unit (1) and recorded use (1). Open hours are worked out from the weekly hours and the
+calendar (open_hours_get), the rest are aggregate queries.
 """
 
 from __future__ import annotations
@@ -21,9 +21,14 @@ from bookings.figures.common import clipped, hours, overlaps, ratio
 from bookings.figures.period import Period
 from bookings.figures.usage import UsageHours, usage_hours
 from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
-from resources.intervals import clip
-from resources.models import Resource
-from resources.selectors import opening_windows_get, resource_calendars_get
+from resources.intervals import clip, merge
+from resources.models import MIDNIGHT, Closure, MakeUpWorkingDay, Resource
+from resources.selectors import (
+    OpeningWindow,
+    alliance_zone,
+    opening_intervals,
+    opening_windows_get,
+)
 
 
 @dataclass(frozen=True)
@@ -71,26 +76,79 @@ def resources_in_scope(*, unit_id: int | None, kind: str | None) -> QuerySet[Res
     return resources
 
 
+def _window_hours(window: OpeningWindow) -> float:
+    start = window.start_time.hour * 60 + window.start_time.minute
+    end = (
+        24 * 60
+        if window.end_time == MIDNIGHT
+        else window.end_time.hour * 60 + window.end_time.minute
+    )
+    return (end - start) / 60
+
+
+def weekday_counts(period: Period, makeup_days: dict[dt.date, int]) -> list[int]:
+    """How many days of the period open as each weekday (Monday = 0): calendar weekdays,
+    with each make-up working day counted as the weekday it opens as."""
+    weeks, rest = divmod(period.days, 7)
+    counts = [weeks] * 7
+    for offset in range(rest):
+        counts[(period.first.weekday() + offset) % 7] += 1
+    for day, opens_as in makeup_days.items():
+        if period.first <= day <= period.last:
+            counts[day.weekday()] -= 1
+            counts[opens_as] += 1
+    return counts
+
+
 def open_hours_get(*, resources: list[Resource], period: Period) -> dict[int, float]:
     """Opening hours less closures (alliance-wide and the resource's own), with make-up
-    working days opening as their weekday, within the period, per resource id."""
+    working days opening as their weekday, within the period, per resource id. Three
+    queries (weekly hours, make-up days, closures).
+
+    Worked out per weekday rather than per day: a window never runs past midnight (an end
+    of 00:00 is midnight), so the weekly hours times the number of days opening as each
+    weekday is the opening time; from it each closure takes the opening hours it covers,
+    computed on the calendar of its own days only (resources.selectors.opening_intervals).
+    The days of Asia/Shanghai are all 24 hours long (no daylight saving)."""
     if not resources:
         return {}
-    calendars = resource_calendars_get(
-        resources=resources,
-        start=period.start,
-        end=period.end,
-        hours=opening_windows_get(resource_ids=[r.pk for r in resources]),
-    )
-    return {
-        resource_id: hours(
-            sum(
-                (i.duration for i in clip(calendar.open, period.start, period.end)),
-                dt.timedelta(),
-            )
+    ids = [r.pk for r in resources]
+    windows = opening_windows_get(resource_ids=ids)
+    makeup_days = dict(
+        MakeUpWorkingDay.objects.filter(date__gte=period.first, date__lte=period.last).values_list(
+            "date", "opens_as"
         )
-        for resource_id, calendar in calendars.items()
-    }
+    )
+    counts = weekday_counts(period, makeup_days)
+    alliance_wide: list[tuple[dt.datetime, dt.datetime]] = []
+    own: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    closures = Closure.objects.filter(
+        Q(resource_id__in=ids) | Q(resource__isnull=True),
+        start__lt=period.end,
+        end__gt=period.start,
+    ).values_list("resource_id", "start", "end")
+    for resource_id, start, end in closures:
+        span = (max(start, period.start), min(end, period.end))
+        (alliance_wide if resource_id is None else own.setdefault(resource_id, [])).append(span)
+    zone = alliance_zone()
+    open_hours = {}
+    for resource_id in ids:
+        hours_of = windows.get(resource_id, [])
+        weekly = [0.0] * 7
+        for window in hours_of:
+            weekly[window.weekday] += _window_hours(window)
+        total = sum(n * h for n, h in zip(counts, weekly, strict=True))
+        for hole in merge(alliance_wide + own.get(resource_id, [])):
+            opening = opening_intervals(
+                hours=hours_of,
+                first_day=hole.start.astimezone(zone).date(),
+                last_day=hole.end.astimezone(zone).date(),
+                makeup_days=makeup_days,
+            )
+            covered = sum((i.duration for i in clip(opening, hole.start, hole.end)), dt.timedelta())
+            total -= covered.total_seconds() / 3600
+        open_hours[resource_id] = round(total, 2)
+    return open_hours
 
 
 def booking_figures_get(*, period: Period, resource_ids: list[int]) -> dict[int, tuple]:

@@ -352,3 +352,40 @@ def test_query_count_does_not_grow_with_the_data(alliance, name):
             )
             session(resource, alliance.b1, booking.start, booking.end, booking=booking)
     assert _queries(lambda: call(alliance)) == small
+
+
+def _open_hours_day_by_day(resource, period) -> float:
+    """The definition, computed slowly: the calendar of every day, less closures."""
+    from resources.intervals import clip
+    from resources.selectors import opening_hours_prefetch, resource_calendars_get
+
+    resource = type(resource).objects.prefetch_related(opening_hours_prefetch()).get(pk=resource.pk)
+    calendar = resource_calendars_get(resources=[resource], start=period.start, end=period.end)
+    spans = clip(calendar[resource.pk].open, period.start, period.end)
+    return round(sum((s.duration for s in spans), dt.timedelta()).total_seconds() / 3600, 2)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+        (dt.date(2025, 12, 30), dt.date(2026, 1, 5)),
+        (dt.date(2026, 1, 4), dt.date(2026, 1, 4)),
+        (dt.date(2026, 1, 5), dt.date(2026, 1, 5)),
+        (dt.date(2025, 3, 7), dt.date(2026, 3, 8)),
+    ],
+)
+def test_open_hours_agree_with_the_day_by_day_calendar(alliance, first, last):
+    from resources.models import Closure
+
+    # An own closure inside the alliance-wide one, and one across midnight on R2.
+    Closure.objects.create(
+        resource=alliance.r1, start=local(2026, 1, 1, 9), end=local(2026, 1, 1, 11), reason="x"
+    )
+    Closure.objects.create(
+        resource=alliance.r2, start=local(2026, 1, 3, 22), end=local(2026, 1, 4, 3), reason="y"
+    )
+    period = Period(first, last)
+    figures = by_name(resource_figures(actor=alliance.secretariat, period=period, now=AFTER))
+    for resource in (alliance.r1, alliance.r2, alliance.r3):
+        assert figures[resource.name].open_hours == _open_hours_day_by_day(resource, period)
