@@ -11,7 +11,7 @@ DEV := DEBUG=$${DEBUG:-true}
 DEPLOY := DEBUG=false ALLOWED_HOSTS=share.example.org \
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')
 
-.PHONY: run test lint format install migrate seed messages bench bench-search bench-rush vendor clean
+.PHONY: run test lint format install migrate seed messages bench bench-search bench-rush bench-figures vendor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
@@ -67,6 +67,11 @@ bench-search: install
 bench-rush: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,prod]'
 	$(BIN)/python bench/rush.py
+
+# The figures dashboard over a year of 1 million bookings on PostgreSQL:
+# DATABASE_URL=postgres://… make bench-figures (bench/results/figures.{json,md})
+bench-figures: install
+	$(BIN)/python bench/figures.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

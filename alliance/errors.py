@@ -215,6 +215,12 @@ MESSAGES = {
         "Only PDF, images (JPEG, PNG, WebP), Excel and Word files are accepted."
     ),
     "sample_report_unreadable": _("The file is damaged or is not what its type says."),
+    # Figures (issue 11: bookings.figures)
+    "figures_bad_date": _(
+        "Give the period as dates YYYY-MM-DD (from and to), or a year and month."
+    ),
+    "figures_period_reversed": _("The period must end on or after the day it starts."),
+    "figures_period_too_long": _("Figures cover at most %(days)s days at a time."),
 }
 
 

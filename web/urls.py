@@ -13,6 +13,7 @@ from web.views import (
     resource_modes,
     search,
     staff_approvals,
+    summary,
     usage,
 )
 
@@ -20,6 +21,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", search.home, name="home"),
+    path("summary/", summary.summary, name="summary"),
     path("sign-in/", account.sign_in, name="sign-in"),
     path("sign-out/", account.sign_out, name="sign-out"),
     path("sign-in/password/", account.sign_in_password, name="sign-in-password"),
@@ -165,5 +167,17 @@ urlpatterns += [
         "staff/samples/<int:order_id>/<slug:action>/",
         samples.staff_sample_step,
         name="staff-sample-step",
+    ),
+]
+
+# Issue 11, the staff dashboard (branch dashboard).
+from web.views import staff_dashboard  # noqa: E402
+
+urlpatterns += [
+    path("staff/dashboard/", staff_dashboard.dashboard, name="staff-dashboard"),
+    path(
+        "staff/dashboard/<slug:table>.<slug:fmt>",
+        staff_dashboard.dashboard_export,
+        name="staff-dashboard-export",
     ),
 ]

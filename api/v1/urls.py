@@ -6,6 +6,7 @@ from api.v1 import (
     approvals,
     bookings,
     faults,
+    figures,
     people,
     qualifications,
     resource_calendar,
@@ -18,6 +19,11 @@ from api.v1 import (
 )
 
 urlpatterns = [
+    path("figures/resources/", figures.FiguresResourceListApi.as_view(), name="figures-resources"),
+    path("figures/units/", figures.FiguresUnitListApi.as_view(), name="figures-units"),
+    path("figures/overview/", figures.FiguresOverviewApi.as_view(), name="figures-overview"),
+    path("figures/heatmap/", figures.FiguresHeatmapApi.as_view(), name="figures-heatmap"),
+    path("public/summary/", figures.PublicSummaryApi.as_view(), name="public-summary"),
     path("units/", units.UnitListApi.as_view(), name="unit-list"),
     path("units/<int:unit_id>/", units.UnitDetailApi.as_view(), name="unit-detail"),
     path(

@@ -352,6 +352,32 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("get", "/api/v1/sample-orders/{sample_reported}/files/{sample_file}/"),
         (401, 403, 200, 404, 200, 404, 200),
     ),
+    # Figures (issue 11): the secretariat and unit managers; a manager only their own unit.
+    "figures resources": (
+        Call("get", "/api/v1/figures/resources/?year=2026"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
+    "figures resources of a unit": (
+        Call("get", "/api/v1/figures/resources/?year=2026&unit={unit}"),
+        (401, 403, 403, 403, 200, 403, 200),
+    ),
+    "figures units": (
+        Call("get", "/api/v1/figures/units/?year=2026"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
+    "figures overview": (
+        Call("get", "/api/v1/figures/overview/?year=2026"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
+    "figures heatmap": (
+        Call("get", "/api/v1/figures/heatmap/?year=2026&month=11"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
+    # The public summary: anyone, signed in or not.
+    "public summary": (
+        Call("get", "/api/v1/public/summary/"),
+        (200, 200, 200, 200, 200, 200, 200),
+    ),
 }
 
 CASES = [
@@ -496,7 +522,17 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         for r in routes
         if r.startswith("api/v1/")
         and r.split("/")[2]
-        in {"units", "resources", "bookings", "approvals", "closures", "sessions", "sample-orders"}
+        in {
+            "units",
+            "resources",
+            "bookings",
+            "approvals",
+            "closures",
+            "sessions",
+            "sample-orders",
+            "figures",
+            "public",
+        }
     }
     covered = {
         call.url.split("?")[0]

@@ -1,0 +1,254 @@
+"""Benchmark: the figures dashboard over a year of 1 million bookings, on PostgreSQL.
+
+    DATABASE_URL=postgres://… python bench/figures.py     # or: make bench-figures
+
+It creates a throw-away test database (TEST_DATABASE_NAME, default test_<name>), makes 20
+units of 5 members and 200 resources (weekdays 08:00–20:00, a few holidays and make-up
+days), then loads in bulk with ``INSERT … SELECT generate_series`` (a minute or two, not
+hours):
+
+- 1,000,000 bookings over the last 365 days, 5,000 per resource, never overlapping: 85 %
+  completed, 5 % approved, 5 % no-shows, 5 % cancelled (half of them late);
+- a recorded session for every completed booking (1 in 50 flagged as left running), and a
+  walk-up session after 1 in 10 of them;
+- an approval decision (BookingEvent) for 1 in 10 bookings.
+
+Then it times each selector the staff dashboard calls (bookings.figures: resource_figures,
+unit_balance, alliance_overview, utilisation_heatmap) for the secretariat over the whole
+year, and for one unit's manager, plus public_summary; ``--repeats`` runs each (median and
+max). The whole dashboard is the sum of the four. Results: bench/results/figures.{json,md};
+exit status 1 when the secretariat's whole dashboard takes 1 second or more (issue 11).
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+TARGET_MS = 1000.0
+UNITS, MEMBERS_PER_UNIT, RESOURCES_PER_UNIT = 20, 5, 10
+
+BOOKINGS_SQL = """
+INSERT INTO bookings_booking (resource_id, member_id, unit_id, start, "end", blocked_until,
+    purpose, attendees, status, cancelled_late, created_at, updated_at)
+SELECT res[1 + g.i %% cardinality(res)], mem[1 + (g.i * 7) %% cardinality(mem)],
+       mu[1 + (g.i * 7) %% cardinality(mem)],
+       s.start, s.start + s.len, s.start + s.len, 'bench', 1,
+       CASE WHEN g.i %% 20 = 0 THEN 'no_show' WHEN g.i %% 20 = 1 THEN 'cancelled'
+            WHEN g.i %% 20 = 2 THEN 'approved' ELSE 'completed' END,
+       g.i %% 40 = 1, s.start - interval '2 days', s.start - interval '2 days'
+FROM generate_series(0, %(n)s - 1) AS g(i)
+CROSS JOIN LATERAL (SELECT %(res)s::int[] AS res, %(mem)s::int[] AS mem, %(mu)s::int[] AS mu) a
+CROSS JOIN LATERAL (
+    SELECT %(first)s::timestamptz + (g.i / cardinality(a.res)) * interval '105 minutes' AS start,
+           (30 + (g.i %% 4) * 20) * interval '1 minute' AS len
+) s
+"""
+
+SESSIONS_SQL = """
+INSERT INTO bookings_usagesession (resource_id, member_id, operator_id, booking_id, started_at,
+    stopped_at, source, manual_reason, notes, flagged, flag_reason, correction_reason, power,
+    created_at)
+SELECT resource_id, member_id, CASE WHEN id %% 5 = 0 THEN member_id END, id,
+       start + interval '3 minutes', "end" + CASE WHEN id %% 50 = 0 THEN interval '12 minutes'
+       ELSE interval '-2 minutes' END, 'check_in', '', '', id %% 50 = 0,
+       CASE WHEN id %% 50 = 0 THEN 'left_running' ELSE '' END, '', 'none', start
+FROM bookings_booking WHERE status = 'completed'
+"""
+
+WALK_UP_SQL = """
+INSERT INTO bookings_usagesession (resource_id, member_id, booking_id, started_at, stopped_at,
+    source, manual_reason, notes, flagged, flag_reason, correction_reason, power, created_at)
+SELECT resource_id, member_id, NULL, "end" + interval '15 minutes', "end" + interval '25 minutes',
+       'qr_scan', '', '', false, '', '', 'none', "end"
+FROM bookings_booking WHERE status = 'completed' AND id %% 10 = 3
+"""
+
+EVENTS_SQL = """
+INSERT INTO bookings_bookingevent (booking_id, action, from_status, to_status, reason, at)
+SELECT id, 'bookings.booking.approved', 'pending', 'approved', '',
+       created_at + (id %% 97) * interval '17 minutes'
+FROM bookings_booking WHERE id %% 10 = 0
+"""
+
+
+def load(n: int, first: dt.datetime) -> dict:
+    from alliance.models import MemberRole
+    from resources.models import Closure, MakeUpWorkingDay
+    from tests.factories import MemberFactory, ResourceFactory, UnitFactory
+
+    started = time.perf_counter()
+    units = [UnitFactory(name=f"成员单位{u:02d}") for u in range(UNITS)]
+    members, member_units, resources = [], [], []
+    for unit in units:
+        for k in range(MEMBERS_PER_UNIT):
+            role = MemberRole.UNIT_MANAGER if k == 0 else MemberRole.RESEARCHER
+            member = MemberFactory(unit=unit, role=role)
+            members.append(member.pk)
+            member_units.append(unit.pk)
+        resources.extend(ResourceFactory(unit=unit).pk for _ in range(RESOURCES_PER_UNIT))
+    secretariat = MemberFactory(unit=units[0], role=MemberRole.SECRETARIAT)
+    zone = first.tzinfo
+    for offset in (0, 60, 120, 180, 240, 300):
+        day = first.date() + dt.timedelta(days=offset)
+        Closure.objects.create(
+            start=dt.datetime.combine(day, dt.time(0), tzinfo=zone),
+            end=dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone),
+            reason="节假日",
+        )
+        saturday = day + dt.timedelta(days=(5 - day.weekday()) % 7)
+        MakeUpWorkingDay.objects.get_or_create(date=saturday)
+    params = {"n": n, "res": resources, "mem": members, "mu": member_units, "first": first}
+    timings = {}
+    with connection.cursor() as cursor:
+        for name, sql in (
+            ("bookings", BOOKINGS_SQL),
+            ("sessions", SESSIONS_SQL),
+            ("walk_up_sessions", WALK_UP_SQL),
+            ("events", EVENTS_SQL),
+        ):
+            t = time.perf_counter()
+            cursor.execute(sql, params if name == "bookings" else [])
+            timings[name] = {"rows": cursor.rowcount, "seconds": round(time.perf_counter() - t, 1)}
+        cursor.execute("ANALYZE")
+    timings["total_seconds"] = round(time.perf_counter() - started, 1)
+    return {"timings": timings, "secretariat": secretariat.pk}
+
+
+def measure(fn, repeats: int) -> dict:
+    fn()  # warm: plans, caches
+    times, queries = [], set()
+    for _ in range(repeats):
+        with CaptureQueriesContext(connection) as ctx:
+            t = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t) * 1000)
+        queries.add(len(ctx.captured_queries))
+    return {
+        "median_ms": round(statistics.median(times), 1),
+        "max_ms": round(max(times), 1),
+        "queries": sorted(queries),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bookings", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print("bench/figures.py needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+
+    from alliance.models import Member, MemberRole
+    from bookings import figures
+    from resources.selectors import alliance_zone
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        zone = alliance_zone()
+        today = dt.datetime.now(zone).date()
+        first_day = today - dt.timedelta(days=365)
+        first = dt.datetime.combine(first_day, dt.time(0), tzinfo=zone)
+        loaded = load(args.bookings, first)
+        period = figures.Period(first_day, today - dt.timedelta(days=1))
+        secretariat = Member.objects.select_related("unit").get(pk=loaded["secretariat"])
+        manager = (
+            Member.objects.select_related("unit")
+            .filter(role=MemberRole.UNIT_MANAGER)
+            .order_by("pk")
+            .first()
+        )
+        results = {}
+        for who, actor in (("secretariat", secretariat), ("manager", manager)):
+            dashboard = {
+                "resource_figures": lambda a=actor: figures.resource_figures(
+                    actor=a, period=period
+                ),
+                "unit_balance": lambda a=actor: figures.unit_balance(actor=a, period=period),
+                "alliance_overview": lambda a=actor: figures.alliance_overview(
+                    actor=a, period=period
+                ),
+                "utilisation_heatmap": lambda a=actor: figures.utilisation_heatmap(
+                    actor=a, period=period
+                ),
+            }
+            rows = {name: measure(fn, args.repeats) for name, fn in dashboard.items()}
+            rows["whole dashboard"] = measure(
+                lambda d=dashboard: [fn() for fn in d.values()], args.repeats
+            )
+            results[who] = rows
+        results["public"] = {"public_summary": measure(figures.public_summary, args.repeats)}
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    whole = results["secretariat"]["whole dashboard"]["median_ms"]
+    report = {
+        "bookings": args.bookings,
+        "period": [str(period.first), str(period.last)],
+        "load": loaded["timings"],
+        "results": results,
+        "target_ms": TARGET_MS,
+        "passed": whole < TARGET_MS,
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "postgres": connection.pg_version if hasattr(connection, "pg_version") else None,
+        },
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "figures.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    loaded_text = ", ".join(
+        f"{name} {row['rows']:,} rows in {row['seconds']} s"
+        for name, row in loaded["timings"].items()
+        if isinstance(row, dict)
+    )
+    lines = [
+        "# Figures dashboard benchmark (bench/figures.py)",
+        "",
+        f"{args.bookings:,} bookings over {report['period'][0]} – {report['period'][1]} on "
+        f"PostgreSQL, {os.cpu_count()} CPUs; loaded in {loaded['timings']['total_seconds']} s "
+        f"({loaded_text}).",
+        "",
+        "| who | selector | median ms | max ms | queries |",
+        "|---|---|---:|---:|---|",
+    ]
+    for who, rows in results.items():
+        for name, row in rows.items():
+            lines.append(
+                f"| {who} | {name} | {row['median_ms']} | {row['max_ms']} | "
+                f"{', '.join(map(str, row['queries']))} |"
+            )
+    lines += [
+        "",
+        f"Target: the secretariat's whole dashboard under {TARGET_MS:.0f} ms: "
+        f"{'met' if report['passed'] else 'NOT met'} ({whole} ms).",
+        "",
+    ]
+    (RESULTS / "figures.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+    return 0 if report["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
