@@ -121,7 +121,8 @@ def test_report_upload_and_download(lab, sides):
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content) == PDF
-    download.close()
+    for close in download._resource_closers:  # not close(): that also ends the DB connection
+        close()
 
 
 def test_a_disguised_or_oversized_report_is_refused(lab, sides, settings):
