@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import parsers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -28,7 +29,6 @@ from api.v1.serializers.common import errors, list_errors
 from api.v1.serializers.samples import (
     SampleAcceptInputSerializer,
     SampleCancelInputSerializer,
-    SampleListQuerySerializer,
     SampleNoteInputSerializer,
     SampleOrderCreateInputSerializer,
     SampleOrderDetailOutputSerializer,
@@ -36,7 +36,7 @@ from api.v1.serializers.samples import (
     SampleRefuseInputSerializer,
     SampleReportInputSerializer,
 )
-from bookings.models import SampleHazard, SampleOrder
+from bookings.models import SampleHazard, SampleOrder, SampleStatus
 from bookings.sample_files import report_size_check
 from bookings.samples import (
     ReportUpload,
@@ -142,33 +142,34 @@ class SampleOrderListApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+class SampleOrderFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=SampleStatus.choices)
+
+    class Meta:
+        model = SampleOrder
+        fields = ["status"]
+
+
 class SampleOrderHandledListApi(ListAPIView):
     serializer_class = SampleOrderOutputSerializer
+    filterset_class = SampleOrderFilter
     pagination_class = StandardPagination
     permission_classes = [IsBoundMember]
 
     def get_queryset(self) -> QuerySet[SampleOrder]:
         if getattr(self, "swagger_fake_view", False):  # the schema's introspection
             return SampleOrder.objects.none()
-        query = SampleListQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return sample_order_list_handled(
-            member=request_member(self.request), status=query.validated_data.get("status")
-        )
+        return sample_order_list_handled(member=request_member(self.request))
 
     @extend_schema(
         tags=TAGS,
         operation_id="sample_orders_handled_list",
-        parameters=[
-            OpenApiParameter(
-                "status", OpenApiTypes.STR, enum=SampleOrder.Status.values, required=False
-            )
-        ],
-        responses={200: SampleOrderOutputSerializer(many=True), **list_errors(401, 403)},
+        responses={200: SampleOrderOutputSerializer(many=True), **list_errors(400, 401, 403)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The orders of the resources of the caller's unit (all, for the secretariat),
-        newest first: unit managers and the secretariat (else 403)."""
+        newest first, optionally of one `status`: unit managers and the secretariat (else
+        403)."""
         return super().get(request, *args, **kwargs)
 
 

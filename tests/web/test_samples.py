@@ -82,7 +82,8 @@ def test_the_requester_cancels_and_confirms(client, lab, sides):
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
     assert "attachment" in download["Content-Disposition"]
-    download.close()
+    for close in download._resource_closers:  # not close(): that also ends the DB connection
+        close()
     client.post(f"/me/samples/{reported.pk}/confirm/")
     assert SampleOrder.objects.get(pk=reported.pk).status == SampleStatus.CONFIRMED
 

@@ -57,10 +57,6 @@ class SampleReportInputSerializer(InputSerializer):
     note = StrictCharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True)
 
 
-class SampleListQuerySerializer(InputSerializer):
-    status = serializers.ChoiceField(choices=SampleOrder.Status.choices, required=False)
-
-
 class SampleOrderEventOutputSerializer(serializers.ModelSerializer):
     at = LocalDateTimeField()
     actor_name = serializers.CharField(source="actor.name", default="", read_only=True)
