@@ -76,6 +76,9 @@ def test_overview_and_heatmap_over_the_api(alliance):
         ("?year=2026&month=0", "figures_bad_date"),
         ("?year=2026&kind=spaceship", "invalid"),
         ("?year=2026&unit=abc", "invalid"),
+        ("?year=2026&kind=", "invalid"),
+        ("?year=2026&unit=", "invalid"),
+        ("?year=2026&unit=99999999999999999999", "invalid"),
         ("?year=2026&colour=red", "unknown_field"),
     ],
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from alliance.errors import ValidationFailed
 from api.v1.serializers.common import InputSerializer
 from bookings.figures import period_parse
 from resources.models import ResourceKind
@@ -22,11 +23,14 @@ class FiguresQueryInputSerializer(InputSerializer):
             "to": serializers.CharField(required=False, help_text="Last local date, included."),
             "year": serializers.CharField(required=False, help_text="A calendar year."),
             "month": serializers.CharField(required=False, help_text="1–12, with `year`."),
-            "unit": serializers.IntegerField(required=False, min_value=1),
+            "unit": serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1),
             "kind": serializers.ChoiceField(choices=ResourceKind.choices, required=False),
         }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for name in ("unit", "kind"):  # DRF skips a blank optional query parameter
+            if name in self.initial_data and name not in attrs:
+                raise ValidationFailed("invalid", fields={name: ["blank"]})
         dates = {k: attrs[k] for k in ("from", "to", "year", "month") if k in attrs}
         attrs["period"] = period_parse(dates)
         return attrs
