@@ -191,6 +191,13 @@ MESSAGES = {
     "fault_report_closed": _("This fault report is closed; it can no longer be changed."),
     "fault_status_invalid": _("A fault report cannot move from “%(from)s” to “%(to)s”."),
     "fault_expected_return_past": _("The expected return date must be after today."),
+    # The national assessment and the duplicate-purchase check (issue 11: bookings.assessment,
+    # bookings.purchase_checks)
+    "assessment_year_invalid": _("Choose a year from %(first)s to %(last)s."),
+    "purchase_class_too_broad": _(
+        "Give the instrument's class, not only its category: a code of four or six digits "
+        "(e.g. 0101 or 010101)."
+    ),
 }
 
 

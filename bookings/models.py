@@ -218,6 +218,10 @@ from bookings.fault_models import (  # noqa: E402, F401
     FaultStatus,
     FaultUrgency,
 )
+from bookings.purchase_models import (  # noqa: E402, F401
+    PurchaseCheck,
+    PurchaseOutcome,
+)
 from bookings.usage_models import (  # noqa: E402, F401
     InterlockAttempt,
     InterlockConfig,

@@ -47,6 +47,7 @@ class UsageSessionAdmin(ScopedModelAdmin):
         "manual_reason",
         "samples",
         "notes",
+        "fee",
     )
     raw_id_fields = ("resource", "member", "operator", "booking")
 
@@ -79,6 +80,7 @@ class UsageSessionAdmin(ScopedModelAdmin):
             reason=data.get("manual_reason", ""),
             samples=data.get("samples"),
             notes=data.get("notes", ""),
+            fee=data.get("fee"),
         )
         obj.pk = saved.pk
 
