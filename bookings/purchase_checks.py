@@ -96,7 +96,7 @@ def purchase_report_compute(*, classification_code: str, unit_id: int, year: int
     rows = []
     for resource in instruments:
         figures = hours.get(resource.pk)
-        effective = figures.effective if figures is not None else Decimal(0)
+        effective = figures.effective_hours if figures is not None else 0.0
         rows.append(
             {
                 "resource_id": resource.pk,
@@ -107,7 +107,7 @@ def purchase_report_compute(*, classification_code: str, unit_id: int, year: int
                 "classification_code": resource.classification_code,
                 "classification_name": resource.classification_name,
                 "same_code": resource.classification_code == classification_code,
-                "effective_hours": str(Decimal(effective).quantize(Decimal("0.01"))),
+                "effective_hours": f"{effective:.2f}",
                 "fully_used": effective >= FULLY_USED_HOURS,
                 "expected_yearly_hours": resource.expected_yearly_hours,
                 "service_modes": resource.service_modes,

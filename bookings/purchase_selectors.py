@@ -62,7 +62,7 @@ def purchase_check_summary(*, member: Member | None) -> PurchaseSummary:
         undecided=counts["undecided"],
         bought=counts["bought"],
         shared=counts["shared"],
-        shared_price=counts["shared_price"] or Decimal("0.00"),
+        shared_price=Decimal(counts["shared_price"] or 0).quantize(Decimal("0.01")),
     )
 
 

@@ -322,6 +322,7 @@ SPECTACULAR_SETTINGS = {
         "QualificationActionEnum": "resources.models.QualificationEvent.Action",
         "FaultStatusEnum": "bookings.models.FaultStatus",
         "FaultUrgencyEnum": "bookings.models.FaultUrgency",
+        "PurchaseOutcomeEnum": "bookings.models.PurchaseOutcome",
     },
 }
 

@@ -25,7 +25,8 @@ from alliance.access import (
     member_can_view_booking,
 )
 from alliance.actors import SYSTEM
-from bookings.models import Booking, BookingStatus, UsageSession
+from bookings.models import Booking, BookingStatus, PurchaseCheck, UsageSession
+from bookings.purchase_checks import purchase_report_compute
 from resources.photos import photo_add
 from tests.api.helpers import api_client
 from tests.api.world import World, world_build
@@ -69,6 +70,12 @@ CLOSURE = {"start": "2026-12-01T08:00", "end": "2026-12-01T12:00", "reason": "�
 OVER_BOOKING = {"start": "2026-11-25T08:00", "end": "2026-11-25T12:00", "reason": "检修"}
 PREVIEW = {"start": "2026-11-25T08:00", "end": "2026-11-25T12:00"}
 HOURS = [{"weekday": 0, "start": "09:00", "end": "17:00"}]
+PURCHASE = {
+    "instrument_name": "冷冻电镜",
+    "classification_code": "0101",
+    "specifications": "300 kV",
+    "price": "20000000.00",
+}
 
 #: endpoint: (call, expected status for each of ROLES in order)
 MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
@@ -291,6 +298,36 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         ),
         (401, 403, 403, 403, 201, 403, 201),
     ),
+    # The duplicate-purchase check (issue 11): ``check`` is A's. A's managers enter and
+    # decide A's checks, the secretariat any unit's; lists are scoped (empty for others).
+    "purchase checks list": (
+        Call("get", "/api/v1/purchase-checks/"),
+        (401, 403, 200, 200, 200, 200, 200),
+    ),
+    "purchase check create": (
+        Call("post", "/api/v1/purchase-checks/", {**PURCHASE, "unit": "{unit}"}),
+        (401, 403, 403, 403, 201, 403, 201),
+    ),
+    "purchase checks summary": (
+        Call("get", "/api/v1/purchase-checks/summary/"),
+        (401, 403, 200, 200, 200, 200, 200),
+    ),
+    "purchase check detail": (
+        Call("get", "/api/v1/purchase-checks/{check}/"),
+        (401, 403, 404, 404, 200, 404, 200),
+    ),
+    "purchase check outcome": (
+        Call(
+            "post",
+            "/api/v1/purchase-checks/{check}/outcome/",
+            {"outcome": "shared", "reason": "改用共享"},
+        ),
+        (401, 403, 404, 404, 200, 404, 200),
+    ),
+    "purchase check workbook": (
+        Call("get", "/api/v1/purchase-checks/{check}/workbook/"),
+        (401, 403, 404, 404, 200, 404, 200),
+    ),
 }
 
 CASES = [
@@ -348,6 +385,16 @@ def ids(world, media_root) -> dict[str, int]:
             member=world.researcher,
             started_at=local(2026, 11, 23, 7),
             source="qr_scan",
+        ).pk,
+        "check": PurchaseCheck.objects.create(
+            unit=world.resource.unit,
+            entered_by=world.manager,
+            instrument_name="冷冻电镜",
+            classification_code="0101",
+            price=1,
+            report=purchase_report_compute(
+                classification_code="0101", unit_id=world.resource.unit_id, year=2025
+            ),
         ).pk,
         "done": UsageSession.objects.create(
             resource=world.resource,
@@ -421,7 +468,16 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         for r in routes
         if r.startswith("api/v1/")
         and r.split("/")[2]
-        in {"units", "resources", "bookings", "approvals", "closures", "sessions"}
+        in {
+            "units",
+            "resources",
+            "bookings",
+            "approvals",
+            "closures",
+            "sessions",
+            "purchase-checks",
+            "assessment",
+        }
     }
     covered = {
         call.url.split("?")[0]
@@ -433,6 +489,7 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         .replace("{photo}", "<int:photo_id>")
         .replace("{session}", "<int:session_id>")
         .replace("{done}", "<int:session_id>")
+        .replace("{check}", "<int:check_id>")
         .removeprefix("/")
         for call, _ in MATRIX.values()
     }

@@ -148,8 +148,9 @@ def test_the_hours_are_the_figures_primitive_of_last_year(alliance):
         period=Period.year(2025), resource_ids=[alliance["sem_b"].pk, alliance["sem_c"].pk]
     )
     for row in check.report["instruments"]:
-        expected = figures[row["resource_id"]].effective if row["resource_id"] in figures else 0
-        assert Decimal(row["effective_hours"]) == Decimal(expected).quantize(Decimal("0.01"))
+        hours = figures.get(row["resource_id"])
+        expected = hours.effective_hours if hours is not None else 0.0
+        assert row["effective_hours"] == f"{expected:.2f}"
 
 
 def test_the_report_year_is_the_last_full_year_in_shanghai():
