@@ -118,6 +118,29 @@ def member_can_issue_invite(actor: Member | None, member: Member) -> bool:
     return member_manages_unit(actor, member.unit_id)
 
 
+def member_can_read_figures(member: Member | None) -> bool:
+    """Read the statistics (issue 11): the secretariat (all of them) and unit managers (their
+    own unit's, plus the alliance-wide totals). Researchers read only the public summary."""
+    if not member_acts(member):
+        return False
+    if member.role == MemberRole.SECRETARIAT:
+        return True
+    return member.role == MemberRole.UNIT_MANAGER
+
+
+def figures_unit_scope(member: Member | None, unit_id: int | None = None) -> int | None:
+    """The unit whose per-resource and per-unit figures ``member`` may read, narrowed by the
+    ``unit_id`` asked for: None means every unit (the secretariat asking for all). A unit
+    manager is held to their own unit; asking for another is refused, as is a researcher."""
+    if not member_can_read_figures(member):
+        raise member_refusal(member)
+    if member.role == MemberRole.SECRETARIAT:
+        return unit_id
+    if unit_id is not None and unit_id != member.unit_id:
+        raise AccessDenied()
+    return member.unit_id
+
+
 # --- The same policy as query filters (for lists) ------------------------------------------
 # Each mirrors the per-object helper named in its docstring; tests/api/test_permissions.py
 # checks that the two agree for every role.

@@ -191,6 +191,12 @@ MESSAGES = {
     "fault_report_closed": _("This fault report is closed; it can no longer be changed."),
     "fault_status_invalid": _("A fault report cannot move from “%(from)s” to “%(to)s”."),
     "fault_expected_return_past": _("The expected return date must be after today."),
+    # Figures (issue 11: bookings.figures)
+    "figures_bad_date": _(
+        "Give the period as dates YYYY-MM-DD (from and to), or a year and month."
+    ),
+    "figures_period_reversed": _("The period must end on or after the day it starts."),
+    "figures_period_too_long": _("Figures cover at most %(days)s days at a time."),
     # The national assessment and the duplicate-purchase check (issue 11: bookings.assessment,
     # bookings.purchase_checks)
     "assessment_year_invalid": _("Choose a year from %(first)s to %(last)s."),

@@ -25,6 +25,7 @@ from alliance.access import (
     bookings_manageable_by,
     bookings_visible_to,
     closures_visible_to,
+    figures_unit_scope,
     member_acts,
     member_can_book_on_behalf,
     member_can_cancel_booking,
@@ -34,6 +35,7 @@ from alliance.access import (
     member_can_decide_booking,
     member_can_issue_invite,
     member_can_manage_resource,
+    member_can_read_figures,
     member_can_update_member,
     member_can_view_booking,
     member_is_secretariat,
@@ -46,6 +48,7 @@ from alliance.access import (
     units_visible_to,
 )
 from alliance.actors import SYSTEM
+from alliance.errors import AccessDenied
 from alliance.models import Member, MemberRole, Unit
 from bookings.models import Booking
 from resources.models import Closure, Resource
@@ -201,7 +204,18 @@ QUESTIONS = {
     "member_can_update_member(booker's unit)": lambda s: member_can_update_member(
         s.actor, s.booker, {"unit_id": s.units["C"].pk}
     ),
+    "member_can_read_figures": lambda s: member_can_read_figures(s.actor),
+    "figures_unit_scope(A)": lambda s: _figures_scope_allowed(s.actor, s.units["A"].pk),
 }
+
+
+def _figures_scope_allowed(actor: object, unit_id: int) -> bool:
+    try:
+        figures_unit_scope(actor, unit_id)
+    except AccessDenied:
+        return False
+    return True
+
 
 #: question: the actors it is answered yes for.
 YES = {
@@ -229,6 +243,8 @@ YES = {
     "member_can_update_member(booker's active flag)": {"system", *MANAGES_UNIT_A},
     "member_can_update_member(booker's role)": {"system", *SECRETARIAT},
     "member_can_update_member(booker's unit)": {"system", *SECRETARIAT},
+    "member_can_read_figures": {"unit_manager@A", "unit_manager@B", "unit_manager@C", *SECRETARIAT},
+    "figures_unit_scope(A)": MANAGES_UNIT_A,
 }
 
 
@@ -501,3 +517,22 @@ def test_each_booking_filter_agrees_with_its_per_object_twin(bookings_world, act
     ):
         filtered = set(Booking.objects.filter(query_filter(member)).values_list("pk", flat=True))
         assert filtered == {b.pk for b in bookings if per_object(member, b)}, query_filter
+
+
+@pytest.mark.parametrize(
+    ("actor", "asked", "scope"),
+    [
+        ("secretariat@C", None, None),
+        ("secretariat@C", "B", "B"),
+        ("unit_manager@B", None, "B"),
+        ("unit_manager@B", "B", "B"),
+    ],
+)
+def test_the_figures_scope_of_those_who_may_read_figures(actor, asked, scope):
+    """None reads as "every unit"; a unit manager is held to their own."""
+    scene = scene_build(actor)
+    unit_id = scene.units[asked].pk if asked else None
+
+    answer = figures_unit_scope(scene.actor, unit_id)
+
+    assert answer == (scene.units[scope].pk if scope else None)
