@@ -11,7 +11,7 @@ Sessions on X (the hours inside 2025):
   x3 F's researcher, walk-up                              6 May 14:00–16:00  2 h  ext  fee 300.50
   x4 E's researcher across New Year's midnight   31 Dec 22:00 → 1 Jan 02:00  2 h  ext  fee 100.00
   x5 O's researcher, flagged left running                 1 Jun 09:00–12:00  3 h used, not effective
-  x6 F's researcher from the year before         31 Dec 2024 23:00 → 01:00   1 h  ext  fee 50.00 (2024's)
+  x6 F's researcher from the year before    31 Dec 2024 23:00 → 01:00  1 h  ext  fee 50 (2024's)
   x7 O's researcher in 2026                              10 Jan 2026 09:00–10:00  not in 2025
 X in 2025: used 13.5, effective 10.5, external 9, units served 2 (E, F), income 1,200.50,
 6 records; share 9 ÷ 10.5, quota 10.5 ÷ 1,400.
