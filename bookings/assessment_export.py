@@ -252,8 +252,25 @@ def _notes_sheet(sheet, assessment: Assessment, scope: str) -> None:
     column_widths(sheet, [30, 100])
 
 
-def assessment_workbook(assessment: Assessment, *, scope: str) -> bytes:
-    """The workbook of ``assessment``; ``scope`` names whose instruments it holds."""
+def assessment_scope_label(assessment: Assessment) -> str:
+    """Whose instruments the assessment holds, in words: the unit asked for, the one unit
+    they all belong to, or how many units."""
+    if assessment.unit is not None:
+        return assessment.unit.name
+    units = {row.resource.unit.name for row in assessment.rows}
+    if len(units) == 1:
+        return units.pop()
+    return f"联合体 {len(units)} 个成员单位"
+
+
+def assessment_workbook_name(assessment: Assessment) -> str:
+    unit = f"-unit-{assessment.unit.pk}" if assessment.unit is not None else ""
+    return f"assessment-{assessment.year}{unit}.xlsx"
+
+
+def assessment_workbook(assessment: Assessment) -> bytes:
+    """The workbook of ``assessment``."""
+    scope = assessment_scope_label(assessment)
     workbook = openpyxl.Workbook()
     instruments = workbook.active
     instruments.title = "仪器考核指标"

@@ -243,3 +243,15 @@ urlpatterns += [
         name="purchase-check-workbook",
     ),
 ]
+
+# The national open-sharing assessment (issue 11, api.v1.assessment)
+from api.v1 import assessment  # noqa: E402
+
+urlpatterns += [
+    path("assessment/", assessment.AssessmentApi.as_view(), name="assessment"),
+    path(
+        "assessment/workbook/",
+        assessment.AssessmentWorkbookApi.as_view(),
+        name="assessment-workbook",
+    ),
+]

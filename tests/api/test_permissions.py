@@ -328,6 +328,20 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("get", "/api/v1/purchase-checks/{check}/workbook/"),
         (401, 403, 404, 404, 200, 404, 200),
     ),
+    # The national assessment (issue 11): a unit's managers see their unit's instruments,
+    # the secretariat any unit's; researchers none.
+    "assessment": (
+        Call("get", "/api/v1/assessment/?year=2025"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
+    "assessment of unit A": (
+        Call("get", "/api/v1/assessment/?year=2025&unit={unit}"),
+        (401, 403, 403, 403, 200, 403, 200),
+    ),
+    "assessment workbook": (
+        Call("get", "/api/v1/assessment/workbook/?year=2025"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
 }
 
 CASES = [

@@ -176,8 +176,8 @@ def test_a_year_outside_the_range_is_refused(scene, year):
 # --- The workbook ----------------------------------------------------------------------------
 
 
-def open_workbook(assessment, scope="深圳湾实验室"):
-    return openpyxl.load_workbook(io.BytesIO(assessment_workbook(assessment, scope=scope)))
+def open_workbook(assessment):
+    return openpyxl.load_workbook(io.BytesIO(assessment_workbook(assessment)))
 
 
 def rows_of(sheet):
@@ -187,7 +187,7 @@ def rows_of(sheet):
 def test_the_workbook_opens_and_its_totals_are_its_records_and_the_figures(scene):
     assessment = assessment_get(member=scene.secretariat, year=2025)
 
-    workbook = open_workbook(assessment, scope="联合体全部单位")
+    workbook = open_workbook(assessment)
 
     assert workbook.sheetnames == ["仪器考核指标", "使用记录", "说明"]
     instruments = rows_of(workbook["仪器考核指标"])
@@ -242,6 +242,7 @@ def test_the_workbook_carries_the_asset_data_and_the_hand_computed_row(scene):
     assert line[col["共享率（对外÷有效）"]] == round(9 / 10.5, 4)
     notes = rows_of(workbook["说明"])
     assert ["年度", 2025] in notes
+    assert ["范围", "深圳湾实验室"] in notes
 
 
 def test_the_records_sheet_names_who_when_and_the_booking(scene):
