@@ -31,6 +31,7 @@ from django.utils import timezone
 from alliance.access import (
     assessment_resources_visible_to,
     member_can_view_assessment,
+    member_is_secretariat,
     member_refusal,
 )
 from alliance.errors import ValidationFailed
@@ -272,3 +273,11 @@ def assessment_records(*, assessment: Assessment) -> Iterator[UsageRecord]:
                 _money(session.fee) if period.start <= session.started_at < period.end else None
             ),
         )
+
+
+def assessment_units_for(*, member: Member | None) -> list[Unit]:
+    """The units whose instruments ``member`` may pick one by one: every unit for the
+    secretariat; none for anyone else (a unit manager's assessment is their unit's)."""
+    if not member_is_secretariat(member):
+        return []
+    return list(Unit.objects.order_by("name"))

@@ -162,3 +162,15 @@ urlpatterns += [
         name="staff-purchase-check-download",
     ),
 ]
+
+# Issue 11, the national open-sharing assessment (branch assessment).
+from web.views import assessment  # noqa: E402
+
+urlpatterns += [
+    path("staff/assessment/", assessment.assessment_page, name="staff-assessment"),
+    path(
+        "staff/assessment/assessment.xlsx",
+        assessment.assessment_download,
+        name="staff-assessment-download",
+    ),
+]
