@@ -1,7 +1,7 @@
 """The duplicate-purchase check (查重评议, issue 11): entering a planned purchase computes and
 keeps its report; the planning unit records the outcome later.
 
-What the report matches (docs/decisions/0011-duplicate-purchase-matching.md): the alliance's
+What the report matches (docs/decisions/0012-duplicate-purchase-check.md): the alliance's
 instruments (kind equipment, not retired, of an active unit) whose national classification
 code lies in the same class as the planned instrument, that is shares its first four digits
 (the 中类, e.g. 0101 电子光学仪器). A six-digit code narrows nothing out: an instrument of the
