@@ -24,7 +24,7 @@ from alliance.models import Member, MemberRole
 
 if TYPE_CHECKING:
     from alliance.actors import Actor
-    from bookings.models import Booking
+    from bookings.models import Booking, PurchaseCheck
     from bookings.sample_models import SampleOrder
     from resources.models import Qualification, Resource
 
@@ -524,4 +524,54 @@ def sample_orders_manageable_by(scope: BackOfficeScope) -> Q:
         return Q()
     if scope.unit_id is not None:
         return Q(resource__unit_id=scope.unit_id)
+    return Q(pk__in=[])
+
+
+# --- The national assessment and the duplicate-purchase check (issue 11) --------------------
+# tests/alliance/test_access_assessment.py covers every role against every helper.
+
+
+def member_can_view_assessment(member: Member | None, unit_id: int) -> bool:
+    """See a unit's instruments in the national open-sharing assessment, and export them:
+    its managers and the secretariat (who sees every unit's)."""
+    return member_manages_unit(member, unit_id)
+
+
+def assessment_resources_visible_to(member: Member | None) -> Q:
+    """Resource filter mirroring member_can_view_assessment: the secretariat's all, a unit
+    manager's their unit's, nobody else's any."""
+    if not member_acts(member):
+        return Q(pk__in=[])
+    if member.role == MemberRole.SECRETARIAT:
+        return Q()
+    if member.role == MemberRole.UNIT_MANAGER:
+        return Q(unit_id=member.unit_id)
+    return Q(pk__in=[])
+
+
+def member_can_create_purchase_check(member: Member | None, unit_id: int) -> bool:
+    """Enter a duplicate-purchase check for a unit planning a purchase: its managers, and
+    the secretariat on any unit's behalf."""
+    return member_manages_unit(member, unit_id)
+
+
+def member_can_view_purchase_check(member: Member | None, check: PurchaseCheck) -> bool:
+    """See a check's report and export it: the planning unit's managers and the secretariat."""
+    return member_manages_unit(member, check.unit_id)
+
+
+def member_can_decide_purchase_check(member: Member | None, check: PurchaseCheck) -> bool:
+    """Record the outcome (bought, shared instead, undecided): the planning unit's managers
+    and the secretariat."""
+    return member_manages_unit(member, check.unit_id)
+
+
+def purchase_checks_visible_to(member: Member | None) -> Q:
+    """PurchaseCheck filter mirroring member_can_view_purchase_check."""
+    if not member_acts(member):
+        return Q(pk__in=[])
+    if member.role == MemberRole.SECRETARIAT:
+        return Q()
+    if member.role == MemberRole.UNIT_MANAGER:
+        return Q(unit_id=member.unit_id)
     return Q(pk__in=[])

@@ -221,6 +221,13 @@ MESSAGES = {
     ),
     "figures_period_reversed": _("The period must end on or after the day it starts."),
     "figures_period_too_long": _("Figures cover at most %(days)s days at a time."),
+    # The national assessment and the duplicate-purchase check (issue 11: bookings.assessment,
+    # bookings.purchase_checks)
+    "assessment_year_invalid": _("Choose a year from %(first)s to %(last)s."),
+    "purchase_class_too_broad": _(
+        "Give the instrument's class, not only its category: a code of four or six digits "
+        "(e.g. 0101 or 010101)."
+    ),
 }
 
 

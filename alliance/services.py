@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -78,6 +79,27 @@ def text_clean(
     if len(value) > max_length:
         raise ValidationFailed("invalid", fields={field: ["max_length"]})
     return value
+
+
+#: The largest sum of yuan a price or a fee may state (twelve digits before the point).
+YUAN_MAX = Decimal("999999999999.99")
+
+
+def yuan_clean(value: Any, *, field: str, maximum: Decimal = YUAN_MAX) -> Decimal:
+    """A sum of money in yuan (a price, a fee): a Decimal, an int or a numeric string from
+    0 to ``maximum`` with at most two decimal places; ``invalid`` naming ``field`` otherwise.
+    Floats are refused: they cannot say 0.1 exactly."""
+    if isinstance(value, bool | float) or value is None:
+        raise ValidationFailed("invalid", fields={field: ["invalid"]})
+    try:
+        amount = Decimal(value.strip() if isinstance(value, str) else value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationFailed("invalid", fields={field: ["invalid"]}) from None
+    if not amount.is_finite() or not 0 <= amount <= maximum:
+        raise ValidationFailed("invalid", fields={field: ["invalid"]})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationFailed("invalid", fields={field: ["invalid"]})
+    return amount.quantize(Decimal("0.01"))
 
 
 def model_validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:

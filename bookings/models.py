@@ -262,6 +262,10 @@ from bookings.fault_models import (  # noqa: E402, F401
     FaultStatus,
     FaultUrgency,
 )
+from bookings.purchase_models import (  # noqa: E402, F401
+    PurchaseCheck,
+    PurchaseOutcome,
+)
 from bookings.sample_models import (  # noqa: E402, F401
     SampleHazard,
     SampleOrder,

@@ -11,6 +11,7 @@ starts its session. Otherwise it is walk-up use, allowed only where
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -20,7 +21,7 @@ from alliance.access import member_acts, member_manages_unit, member_refusal
 from alliance.actors import Actor, actor_is_system, actor_require
 from alliance.errors import Conflict, NotFound, ValidationFailed
 from alliance.models import Member
-from alliance.services import text_clean
+from alliance.services import text_clean, yuan_clean
 from bookings.lifecycle import booking_check_in, booking_check_in_window, booking_check_out
 from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
 from bookings.sample_models import SampleOrder
@@ -49,6 +50,14 @@ def _samples(samples: int | None) -> int | None:
     if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples <= SAMPLES_MAX:
         raise ValidationFailed("invalid", fields={"samples": ["invalid"]})
     return samples
+
+
+FEE_MAX = Decimal("9999999999.99")  # UsageSession.fee: twelve digits, two after the point
+
+
+def _fee(fee: Decimal | None) -> Decimal | None:
+    """Service income in yuan (the assessment, issue 11): empty, or a sum of yuan."""
+    return None if fee is None else yuan_clean(fee, field="fee", maximum=FEE_MAX)
 
 
 def walk_up_refusal(member: Member, resource: Resource, now: dt.datetime) -> str | None:
@@ -261,15 +270,18 @@ def usage_record_manual(
     booking_id: int | None = None,
     samples: int | None = None,
     notes: str = "",
+    fee: Decimal | None = None,
     now: dt.datetime | None = None,
     sample_order_id: int | None = None,
 ) -> UsageSession:
     """A manager of the resource's unit (or the secretariat) records a past session by
     hand, with a reason; it is marked as entered by hand. It may not overlap another. It
-    serves at most one of a booking and a sample order (of this resource)."""
+    serves at most one of a booking and a sample order (of this resource). ``fee``: the
+    service income it brought, if charged."""
     now = now or timezone.now()
     actor_require(actor)
     reason, samples, notes = _reason(reason), _samples(samples), _notes(notes)
+    fee = _fee(fee)
     _times_check(started_at, stopped_at, now)
     # Not durable: the back office saves inside its own transaction; nothing is sent after.
     with transaction.atomic():
@@ -308,6 +320,7 @@ def usage_record_manual(
             manual_reason=reason,
             samples=samples,
             notes=notes,
+            fee=fee,
         )
 
 
@@ -320,13 +333,15 @@ def usage_correct(
     stopped_at: dt.datetime | None = None,
     samples: int | None = None,
     notes: str | None = None,
+    fee: Decimal | None = None,
     now: dt.datetime | None = None,
 ) -> UsageSession:
-    """A manager corrects a stopped session's times, samples or notes, with a reason;
-    who corrected it, when and why is kept on the session. The flag is cleared."""
+    """A manager corrects a stopped session's times, samples, notes or service income
+    (``fee``), with a reason; who corrected it, when and why is kept on the session. The
+    flag is cleared."""
     now = now or timezone.now()
     actor_require(actor)
-    reason, samples = _reason(reason), _samples(samples)
+    reason, samples, fee = _reason(reason), _samples(samples), _fee(fee)
     notes = _notes(notes) if notes is not None else None
     resource_id = (
         UsageSession.objects.filter(pk=session_id).values_list("resource_id", flat=True).first()
@@ -349,6 +364,8 @@ def usage_correct(
             session.samples = samples
         if notes is not None:
             session.notes = notes
+        if fee is not None:
+            session.fee = fee
         session.flagged = False
         session.corrected_by, session.corrected_at, session.correction_reason = actor, now, reason
         session.save()

@@ -48,6 +48,7 @@ class UsageSessionAdmin(ScopedModelAdmin):
         "manual_reason",
         "samples",
         "notes",
+        "fee",
     )
     raw_id_fields = ("resource", "member", "operator", "booking", "sample_order")
 
@@ -81,6 +82,7 @@ class UsageSessionAdmin(ScopedModelAdmin):
             reason=data.get("manual_reason", ""),
             samples=data.get("samples"),
             notes=data.get("notes", ""),
+            fee=data.get("fee"),
         )
         obj.pk = saved.pk
 

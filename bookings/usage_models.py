@@ -12,6 +12,7 @@ Imported by bookings.models so that Django sees these models.
 
 from __future__ import annotations
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -92,6 +93,15 @@ class UsageSession(models.Model):
     manual_reason = models.CharField(_("reason for entering by hand"), max_length=500, blank=True)
     samples = models.PositiveIntegerField(_("number of samples"), null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
+    fee = models.DecimalField(
+        _("service income (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("What the user's unit paid for this use, if charged (assessment, issue 11)."),
+    )
     flagged = models.BooleanField(_("flagged"), default=False)
     flag_reason = models.CharField(_("flag reason"), max_length=200, blank=True)
     corrected_by = models.ForeignKey(
@@ -132,6 +142,9 @@ class UsageSession(models.Model):
             models.CheckConstraint(
                 condition=Q(booking__isnull=True) | Q(sample_order__isnull=True),
                 name="usage_serves_booking_or_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee__isnull=True) | Q(fee__gte=0), name="usage_fee_not_negative"
             ),
         ]
         indexes = [

@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "FaultUrgencyEnum": "bookings.models.FaultUrgency",
         "SampleStatusEnum": "bookings.models.SampleStatus",
         "SampleHazardEnum": "bookings.models.SampleHazard",
+        "PurchaseOutcomeEnum": "bookings.models.PurchaseOutcome",
     },
 }
 

@@ -181,3 +181,37 @@ urlpatterns += [
         name="staff-dashboard-export",
     ),
 ]
+
+# Issue 11, the duplicate-purchase check (branch assessment).
+from web.views import purchase_checks  # noqa: E402
+
+urlpatterns += [
+    path("staff/purchase-checks/", purchase_checks.purchase_checks, name="staff-purchase-checks"),
+    path(
+        "staff/purchase-checks/<int:check_id>/",
+        purchase_checks.purchase_check,
+        name="staff-purchase-check",
+    ),
+    path(
+        "staff/purchase-checks/<int:check_id>/outcome/",
+        purchase_checks.purchase_check_outcome,
+        name="staff-purchase-check-outcome",
+    ),
+    path(
+        "staff/purchase-checks/<int:check_id>/report.xlsx",
+        purchase_checks.purchase_check_download,
+        name="staff-purchase-check-download",
+    ),
+]
+
+# Issue 11, the national open-sharing assessment (branch assessment).
+from web.views import assessment  # noqa: E402
+
+urlpatterns += [
+    path("staff/assessment/", assessment.assessment_page, name="staff-assessment"),
+    path(
+        "staff/assessment/assessment.xlsx",
+        assessment.assessment_download,
+        name="staff-assessment-download",
+    ),
+]

@@ -276,3 +276,46 @@ urlpatterns += [
         name="sample-order-file",
     ),
 ]
+
+# The duplicate-purchase check (issue 11, api.v1.purchase_checks)
+from api.v1 import purchase_checks  # noqa: E402
+
+urlpatterns += [
+    path(
+        "purchase-checks/",
+        purchase_checks.PurchaseCheckListCreateApi.as_view(),
+        name="purchase-check-list",
+    ),
+    path(
+        "purchase-checks/summary/",
+        purchase_checks.PurchaseCheckSummaryApi.as_view(),
+        name="purchase-check-summary",
+    ),
+    path(
+        "purchase-checks/<int:check_id>/",
+        purchase_checks.PurchaseCheckDetailApi.as_view(),
+        name="purchase-check-detail",
+    ),
+    path(
+        "purchase-checks/<int:check_id>/outcome/",
+        purchase_checks.PurchaseCheckOutcomeApi.as_view(),
+        name="purchase-check-outcome",
+    ),
+    path(
+        "purchase-checks/<int:check_id>/workbook/",
+        purchase_checks.PurchaseCheckWorkbookApi.as_view(),
+        name="purchase-check-workbook",
+    ),
+]
+
+# The national open-sharing assessment (issue 11, api.v1.assessment)
+from api.v1 import assessment  # noqa: E402
+
+urlpatterns += [
+    path("assessment/", assessment.AssessmentApi.as_view(), name="assessment"),
+    path(
+        "assessment/workbook/",
+        assessment.AssessmentWorkbookApi.as_view(),
+        name="assessment-workbook",
+    ),
+]

@@ -90,6 +90,7 @@ class UsageSessionListCreateApi(ListAPIView):
             reason=values["reason"],
             samples=values.get("samples"),
             notes=values.get("notes", ""),
+            fee=values.get("fee"),
         )
         return Response(UsageSessionOutputSerializer(session).data, status=status.HTTP_201_CREATED)
 

@@ -25,7 +25,8 @@ from alliance.access import (
     member_can_view_booking,
 )
 from alliance.actors import SYSTEM
-from bookings.models import Booking, BookingStatus, UsageSession
+from bookings.models import Booking, BookingStatus, PurchaseCheck, UsageSession
+from bookings.purchase_checks import purchase_report_compute
 from resources.photos import photo_add
 from tests.api.helpers import api_client
 from tests.api.world import World, world_build
@@ -75,6 +76,12 @@ CLOSURE = {"start": "2026-12-01T08:00", "end": "2026-12-01T12:00", "reason": "�
 OVER_BOOKING = {"start": "2026-11-25T08:00", "end": "2026-11-25T12:00", "reason": "检修"}
 PREVIEW = {"start": "2026-11-25T08:00", "end": "2026-11-25T12:00"}
 HOURS = [{"weekday": 0, "start": "09:00", "end": "17:00"}]
+PURCHASE = {
+    "instrument_name": "冷冻电镜",
+    "classification_code": "0101",
+    "specifications": "300 kV",
+    "price": "20000000.00",
+}
 
 #: endpoint: (call, expected status for each of ROLES in order)
 MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
@@ -378,6 +385,50 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("get", "/api/v1/public/summary/"),
         (200, 200, 200, 200, 200, 200, 200),
     ),
+    # The duplicate-purchase check (issue 11): ``check`` is A's. A's managers enter and
+    # decide A's checks, the secretariat any unit's; lists are scoped (empty for others).
+    "purchase checks list": (
+        Call("get", "/api/v1/purchase-checks/"),
+        (401, 403, 200, 200, 200, 200, 200),
+    ),
+    "purchase check create": (
+        Call("post", "/api/v1/purchase-checks/", {**PURCHASE, "unit": "{unit}"}),
+        (401, 403, 403, 403, 201, 403, 201),
+    ),
+    "purchase checks summary": (
+        Call("get", "/api/v1/purchase-checks/summary/"),
+        (401, 403, 200, 200, 200, 200, 200),
+    ),
+    "purchase check detail": (
+        Call("get", "/api/v1/purchase-checks/{check}/"),
+        (401, 403, 404, 404, 200, 404, 200),
+    ),
+    "purchase check outcome": (
+        Call(
+            "post",
+            "/api/v1/purchase-checks/{check}/outcome/",
+            {"outcome": "shared", "reason": "改用共享"},
+        ),
+        (401, 403, 404, 404, 200, 404, 200),
+    ),
+    "purchase check workbook": (
+        Call("get", "/api/v1/purchase-checks/{check}/workbook/"),
+        (401, 403, 404, 404, 200, 404, 200),
+    ),
+    # The national assessment (issue 11): a unit's managers see their unit's instruments,
+    # the secretariat any unit's; researchers none.
+    "assessment": (
+        Call("get", "/api/v1/assessment/?year=2025"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
+    "assessment of unit A": (
+        Call("get", "/api/v1/assessment/?year=2025&unit={unit}"),
+        (401, 403, 403, 403, 200, 403, 200),
+    ),
+    "assessment workbook": (
+        Call("get", "/api/v1/assessment/workbook/?year=2025"),
+        (401, 403, 403, 403, 200, 200, 200),
+    ),
 }
 
 CASES = [
@@ -447,6 +498,16 @@ def ids(world, media_root, settings, tmp_path) -> dict[str, int]:
             member=world.researcher,
             started_at=local(2026, 11, 23, 7),
             source="qr_scan",
+        ).pk,
+        "check": PurchaseCheck.objects.create(
+            unit=world.resource.unit,
+            entered_by=world.manager,
+            instrument_name="冷冻电镜",
+            classification_code="0101",
+            price=1,
+            report=purchase_report_compute(
+                classification_code="0101", unit_id=world.resource.unit_id, year=2025
+            ),
         ).pk,
         "done": UsageSession.objects.create(
             resource=world.resource,
@@ -533,6 +594,8 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
             "sample-orders",
             "figures",
             "public",
+            "purchase-checks",
+            "assessment",
         }
     }
     covered = {
@@ -551,6 +614,7 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         .replace("{sample_testing}", "{sample}")
         .replace("{sample_reported}", "{sample}")
         .replace("{sample}", "<int:order_id>")
+        .replace("{check}", "<int:check_id>")
         .removeprefix("/")
         for call, _ in MATRIX.values()
     }

@@ -10,6 +10,16 @@ from bookings.models import UsageSession
 from bookings.usage import NOTES_MAX_LENGTH, SAMPLES_MAX
 
 
+def fee_field() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Service income in yuan that this use brought, if charged (the assessment).",
+    )
+
+
 class UsageSessionOutputSerializer(serializers.ModelSerializer):
     started_at = LocalDateTimeField()
     stopped_at = LocalDateTimeField(allow_null=True)
@@ -32,6 +42,7 @@ class UsageSessionOutputSerializer(serializers.ModelSerializer):
             "manual_reason",
             "samples",
             "notes",
+            "fee",
             "flagged",
             "flag_reason",
             "corrected_by",
@@ -67,6 +78,7 @@ class UsageManualInputSerializer(InputSerializer):
     reason = StrictCharField(max_length=500, help_text="Why it is entered by hand.")
     samples = serializers.IntegerField(min_value=0, max_value=SAMPLES_MAX, required=False)
     notes = StrictCharField(max_length=NOTES_MAX_LENGTH, required=False, allow_blank=True)
+    fee = fee_field()
 
 
 class UsageCorrectInputSerializer(InputSerializer):
@@ -75,3 +87,4 @@ class UsageCorrectInputSerializer(InputSerializer):
     reason = StrictCharField(max_length=500, help_text="Why the session is corrected.")
     samples = serializers.IntegerField(min_value=0, max_value=SAMPLES_MAX, required=False)
     notes = StrictCharField(max_length=NOTES_MAX_LENGTH, required=False, allow_blank=True)
+    fee = fee_field()
