@@ -191,6 +191,11 @@ MESSAGES = {
     "fault_report_closed": _("This fault report is closed; it can no longer be changed."),
     "fault_status_invalid": _("A fault report cannot move from “%(from)s” to “%(to)s”."),
     "fault_expected_return_past": _("The expected return date must be after today."),
+    # Quotas and the credit score (issue 12: bookings.quotas, bookings.credit)
+    "quota_exceeded": _("This booking would exceed the quota “%(quota)s”; %(left)s left."),
+    "booking_suspended": _(
+        "Your booking rights are suspended until %(until)s because of your credit score."
+    ),
 }
 
 

@@ -212,12 +212,18 @@ class CalendarFeed(models.Model):
 
 # Recorded use and power control live in their own module (size); imported here so that
 # Django registers them with the bookings app.
+from bookings.credit_models import (  # noqa: E402, F401
+    CreditAccount,
+    CreditEvent,
+    CreditEventKind,
+)
 from bookings.fault_models import (  # noqa: E402, F401
     FaultEvent,
     FaultReport,
     FaultStatus,
     FaultUrgency,
 )
+from bookings.quota_models import Quota, QuotaMeasure, QuotaPeriod, QuotaScope  # noqa: E402, F401
 from bookings.usage_models import (  # noqa: E402, F401
     InterlockAttempt,
     InterlockConfig,

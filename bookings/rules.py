@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from alliance.errors import ValidationFailed
 from alliance.models import Member, Unit
+from bookings.credit import credit_suspension_check
 from resources.eligibility import booking_refusal, units_refusal
 from resources.intervals import covers
 from resources.models import Resource
@@ -100,6 +101,7 @@ def booking_rules_check(
     now: dt.datetime,
     calendar: Callable[[], ResourceCalendar],
     qualified: bool = False,
+    suspended_until: dt.datetime | None = None,
 ) -> None:
     """Raise ValidationFailed with the first broken rule's code; return None if all hold.
 
@@ -117,6 +119,7 @@ def booking_rules_check(
         attendees=attendees,
         qualified=qualified,
     )
+    credit_suspension_check(suspended_until=suspended_until, now=now)  # issue 12
     if start < now:
         raise ValidationFailed("in_the_past")
     if start < booking_earliest_start(resource=resource, now=now):

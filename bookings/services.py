@@ -47,6 +47,7 @@ from bookings.models import (
     BookingStatus,
 )
 from bookings.on_behalf import booking_created_record, created_action, on_behalf_check
+from bookings.quotas import quota_check
 from bookings.rules import booking_rules_check
 from bookings.selectors import (
     BlockingSpan,
@@ -105,6 +106,7 @@ def _rules_check(
         now=now,
         calendar=lambda: window.calendar,
         qualified=window.member_qualified,  # the qualification gate (issue 10)
+        suspended_until=getattr(window.resource, "member_suspended_until", None),  # issue 12
     )
 
 
@@ -159,6 +161,8 @@ def booking_create(
                     resource_id=resource_id, member=member, start=start, end=end, now=now
                 )
                 _rules_check(window, **rules)
+            if getattr(window.resource, "has_quotas", True):  # issue 12, bookings.quotas
+                quota_check(resource=resource, member=member, start=start, end=end, now=now)
             booking = Booking(
                 resource=resource,
                 member=member,
