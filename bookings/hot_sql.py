@@ -138,7 +138,8 @@ def resource_read(
     sql = f"""
         SELECT {", ".join(columns)},
                EXISTS (SELECT 1 FROM {quotas} qt
-                        WHERE qt.resource_id = r.id OR (qt.resource_id IS NULL AND qt.kind = r.kind)),
+                        WHERE qt.resource_id = r.id
+                           OR (qt.resource_id IS NULL AND qt.kind = r.kind)),
                (SELECT ca.suspended_until FROM {accounts} ca WHERE ca.member_id = %s),
                EXISTS (SELECT 1 FROM {qualifications} q
                         WHERE q.resource_id = r.id AND q.member_id = %s AND q.status = %s
