@@ -306,4 +306,9 @@ admin.site.register(Closure, ClosureWithBookingsAdmin)
 
 
 # Recorded use and power control, qualifications and fault reports (issue 10).
-from bookings import admin_faults, qualification_admin, usage_admin  # noqa: E402, F401
+from bookings import (  # noqa: E402, F401
+    admin_faults,
+    credit_admin,
+    qualification_admin,
+    usage_admin,
+)
