@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import formats, timezone
 
 from alliance.access import member_can_manage_resource, member_is_secretariat, member_refusal
@@ -78,6 +79,29 @@ def credit_standing_get(*, member: Member, now: dt.datetime | None = None) -> Cr
         suspended_until=account.suspended_until if account else None,
         recent_no_shows=no_shows,
     )
+
+
+def credit_account_columns() -> dict:
+    """Subqueries reading a member's account, for an aggregate keyed by ``member_id``
+    (bookings.selectors_lists.requester_history_get): no extra query."""
+    accounts = CreditAccount.objects.filter(member_id=OuterRef("member_id"))
+    return {
+        "_credit_score": Subquery(accounts.values("score")[:1]),
+        "_credit_recovered_at": Subquery(accounts.values("recovered_at")[:1]),
+        "_credit_suspended_until": Subquery(accounts.values("suspended_until")[:1]),
+    }
+
+
+def credit_standing_from_row(row: dict, now: dt.datetime) -> dict:
+    """Pop credit_account_columns' values from ``row``: the score now and a suspension still
+    running."""
+    score, recovered_at = row.pop("_credit_score"), row.pop("_credit_recovered_at")
+    until = row.pop("_credit_suspended_until")
+    account = CreditAccount(score=score, recovered_at=recovered_at) if score is not None else None
+    return {
+        "credit_score": credit_score_now(account, now),
+        "suspended_until": until if until is not None and until > now else None,
+    }
 
 
 def credit_history_list(*, member: Member, limit: int = 100) -> list[CreditEvent]:
