@@ -34,7 +34,7 @@ from alliance.models import Member, Unit
 from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
 from bookings.quota_models import Quota, QuotaMeasure, QuotaPeriod, QuotaScope
 from resources.models import Resource
-from resources.rules_display import quota_left_text, quota_text
+from resources.rules_display import RuleLine, quota_left_text, quota_text
 from resources.selectors import alliance_zone, local_midnight
 
 #: What an ``hours_ahead`` quota counts: bookings still to come (a completed one has ended).
@@ -190,3 +190,8 @@ def left_text(use: QuotaUse) -> str:
 def quota_lines(resource: Resource) -> list[str]:
     """The quotas of ``resource`` in words, for its rules (one read)."""
     return [quota_text(**quota_words(quota)) for quota in quotas_for_resource(resource)]
+
+
+def quota_rule_lines(resource: Resource) -> list[RuleLine]:
+    """The quotas as lines of the resource's rules (resources.rules_display), ``quota``."""
+    return [RuleLine(rule="quota", text=text) for text in quota_lines(resource)]

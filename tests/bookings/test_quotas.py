@@ -148,3 +148,15 @@ def test_a_resource_without_quotas_pays_no_extra_query(resource):
         resource=resource, scope="member", measure="bookings", period="day", limit=5
     )
     assert _queries(resource, member, local(2026, 11, 24, 13)) == base + 3
+
+
+def test_the_resource_page_shows_the_quotas_in_words(client, resource):
+    from django.urls import reverse
+
+    Quota.objects.create(
+        resource=resource, scope="member", measure="hours", period="week", limit=10
+    )
+    member = MemberFactory()
+    client.force_login(member.user)
+    html = client.get(reverse("web:resource", args=[resource.pk])).content.decode()
+    assert 'data-rule="quota"' in html
