@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from alliance.models import MemberRole
 from bookings.credit import credit_misuse_report
+from bookings.models import Booking
 from tests.conftest import FROZEN_NOW
 from tests.factories import BookingFactory, MemberFactory, ResourceFactory
 from tests.web.test_qualification_pages import signed_in
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 def misuse(member, resource, manager, points):
-    start = FROZEN_NOW - dt.timedelta(days=1)
+    start = FROZEN_NOW - dt.timedelta(days=1 + Booking.objects.count())
     booking = BookingFactory(
         member=member, resource=resource, start=start, end=start + dt.timedelta(hours=1)
     )
