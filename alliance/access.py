@@ -575,3 +575,23 @@ def purchase_checks_visible_to(member: Member | None) -> Q:
     if member.role == MemberRole.UNIT_MANAGER:
         return Q(unit_id=member.unit_id)
     return Q(pk__in=[])
+
+
+# --- Quotas and the credit score (issue 12) ----------------------------------------------
+
+
+def quotas_manageable_by(scope: BackOfficeScope) -> Q:
+    """Quota filter: the secretariat sees every quota; a unit manager those of their unit's
+    resources (a kind's quotas span units: the secretariat's)."""
+    if scope.whole_alliance:
+        return Q()
+    if scope.unit_id is not None:
+        return Q(resource__unit_id=scope.unit_id)
+    return Q(pk__in=[])
+
+
+def scope_may_change_quota(scope: BackOfficeScope, *, resource_unit_id: int | None) -> bool:
+    """A kind's quota (no resource): the secretariat; a resource's: its unit's managers."""
+    if resource_unit_id is None:
+        return scope.whole_alliance
+    return scope.manages_unit(resource_unit_id)

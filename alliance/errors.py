@@ -228,6 +228,11 @@ MESSAGES = {
         "Give the instrument's class, not only its category: a code of four or six digits "
         "(e.g. 0101 or 010101)."
     ),
+    # Quotas and the credit score (issue 12: bookings.quotas, bookings.credit)
+    "quota_exceeded": _("This booking would exceed the quota “%(quota)s”; %(left)s left."),
+    "booking_suspended": _(
+        "Your booking rights are suspended until %(until)s because of your credit score."
+    ),
 }
 
 

@@ -308,6 +308,7 @@ admin.site.register(Closure, ClosureWithBookingsAdmin)
 # Recorded use and power control, qualifications and fault reports (issue 10).
 from bookings import (  # noqa: E402, F401
     admin_faults,
+    credit_admin,
     qualification_admin,
     sample_admin,
     usage_admin,

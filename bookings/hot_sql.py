@@ -17,7 +17,7 @@ from django.db import connections
 from django.db.models import Field, Model
 
 from alliance.models import Unit
-from bookings.models import BLOCKING_STATUSES, Booking
+from bookings.models import BLOCKING_STATUSES, Booking, CreditAccount, Quota
 from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
 from resources.qualification_models import Qualification, QualificationStatus
 
@@ -101,6 +101,17 @@ def _instance(model: type[Model], row: Sequence, connection) -> Model:
     return model.from_db(connection.alias, names, values)
 
 
+def _instant(value, connection) -> dt.datetime | None:
+    """A timestamp column read raw: aware on PostgreSQL, text on SQLite."""
+    if value is None:
+        return None
+    field = CreditAccount._meta.get_field("suspended_until")
+    column = field.get_col(CreditAccount._meta.db_table)
+    for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+        value = converter(value, column, connection)
+    return value
+
+
 def resource_read(
     *, resource_id: int, unit_id: int | None, member_id: int | None, now: dt.datetime
 ) -> Resource | None:
@@ -111,7 +122,9 @@ def resource_read(
     the largest share of a refusal's CPU time). The instances are the ORM's own
     (Model.from_db, with its converters). ``member_qualified``: whether the member holds a
     valid qualification for it (resources.qualifications.qualification_valid_q, written out
-    here the same way: granted and not lapsed at ``now``)."""
+    here the same way: granted and not lapsed at ``now``). Issue 12: ``has_quotas``,
+    whether any quota applies to it (bookings.quotas), and ``member_suspended_until``, the
+    member's booking suspension (bookings.credit), so that neither costs a query."""
     connection = connections[Resource.objects.db]
     resource_fields = Resource._meta.concrete_fields
     unit_fields = Unit._meta.concrete_fields
@@ -120,8 +133,14 @@ def resource_read(
     columns += [f"u.{quote(f.column)}" for f in unit_fields]
     through = Resource.allowed_units.through._meta.db_table
     qualifications = Qualification._meta.db_table
+    quotas = Quota._meta.db_table
+    accounts = CreditAccount._meta.db_table
     sql = f"""
         SELECT {", ".join(columns)},
+               EXISTS (SELECT 1 FROM {quotas} qt
+                        WHERE qt.resource_id = r.id
+                           OR (qt.resource_id IS NULL AND qt.kind = r.kind)),
+               (SELECT ca.suspended_until FROM {accounts} ca WHERE ca.member_id = %s),
                EXISTS (SELECT 1 FROM {qualifications} q
                         WHERE q.resource_id = r.id AND q.member_id = %s AND q.status = %s
                           AND (q.lapses_at IS NULL OR q.lapses_at > %s)),
@@ -136,6 +155,7 @@ def resource_read(
             sql,
             [
                 member_id,
+                member_id,
                 QualificationStatus.GRANTED,
                 connection.ops.adapt_datetimefield_value(now),
                 unit_id,
@@ -146,8 +166,10 @@ def resource_read(
     if row is None:
         return None
     resource = _instance(Resource, row[: len(resource_fields)], connection)
-    unit = _instance(Unit, row[len(resource_fields) : -2], connection)
+    unit = _instance(Unit, row[len(resource_fields) : -4], connection)
     Resource.unit.field.set_cached_value(resource, unit)
+    resource.has_quotas = bool(row[-4])
+    resource.member_suspended_until = _instant(row[-3], connection)
     resource.member_qualified = bool(row[-2])
     resource.allow_probe = row[-1]
     return resource

@@ -39,6 +39,7 @@ from alliance.actors import Actor, actor_is_system, actor_member, actor_require
 from alliance.errors import Conflict, ValidationFailed
 from alliance.models import Member
 from alliance.services import text_clean
+from bookings.credit import credit_booking_cost
 from bookings.locking import booking_lock, event_record
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.rules import booking_units_check
@@ -87,6 +88,7 @@ def _transition(
     guard: Guard | None = None,
     changes: Callable[[Booking], dict] | None = None,
     notify: str | None = None,
+    after: Callable[[Booking], None] | None = None,
 ) -> Booking:
     """Move one booking from one of ``allowed_from`` to ``to_status``, record and notify.
 
@@ -116,6 +118,8 @@ def _transition(
             reason=reason,
             at=now,
         )
+        if after is not None:  # e.g. the credit score's cost (issue 12), same transaction
+            after(booking)
         if notify:
             booking_notify(booking=booking, event=notify, actor=actor, reason=reason, now=now)
     return booking
@@ -248,6 +252,9 @@ def booking_cancel(
         guard=not_started,
         changes=lateness,
         notify="cancelled",
+        after=lambda booking: credit_booking_cost(
+            booking=booking, actor=actor_member(actor), now=now
+        ),
     )
 
 
@@ -350,6 +357,7 @@ def _system_transition(
     action: str,
     due: Callable[[Booking, dt.datetime], bool],
     notify: str | None = None,
+    after: Callable[[Booking, dt.datetime], None] | None = None,
 ) -> Booking:
     """A transition the system makes when ``due(booking, now)`` holds under the lock;
     otherwise Conflict("not_due"), which the jobs treat as "moved on meanwhile"."""
@@ -370,6 +378,7 @@ def _system_transition(
         may=_system_only,
         guard=guard,
         notify=notify,
+        after=(lambda booking: after(booking, now)) if after is not None else None,
     )
 
 
@@ -405,6 +414,7 @@ def booking_mark_no_show(
             and now >= booking.start + minutes_setting("BOOKING_NO_SHOW_GRACE_MINUTES")
         ),
         notify="no_show",
+        after=lambda booking, now: credit_booking_cost(booking=booking, actor=None, now=now),
     )
 
 

@@ -256,6 +256,11 @@ class CalendarFeed(models.Model):
 
 # Recorded use and power control live in their own module (size); imported here so that
 # Django registers them with the bookings app.
+from bookings.credit_models import (  # noqa: E402, F401
+    CreditAccount,
+    CreditEvent,
+    CreditEventKind,
+)
 from bookings.fault_models import (  # noqa: E402, F401
     FaultEvent,
     FaultReport,
@@ -266,6 +271,7 @@ from bookings.purchase_models import (  # noqa: E402, F401
     PurchaseCheck,
     PurchaseOutcome,
 )
+from bookings.quota_models import Quota, QuotaMeasure, QuotaPeriod, QuotaScope  # noqa: E402, F401
 from bookings.sample_models import (  # noqa: E402, F401
     SampleHazard,
     SampleOrder,

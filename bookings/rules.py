@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from alliance.errors import ValidationFailed
 from alliance.models import Member, Unit
+from bookings.credit import credit_suspension_check
 from resources.eligibility import booking_refusal, units_refusal
 from resources.intervals import covers
 from resources.models import Resource
@@ -101,6 +102,7 @@ def booking_rules_check(
     calendar: Callable[[], ResourceCalendar],
     qualified: bool = False,
     min_notice_minutes: int | None = None,
+    suspended_until: dt.datetime | None = None,
 ) -> None:
     """Raise ValidationFailed with the first broken rule's code; return None if all hold.
 
@@ -119,6 +121,7 @@ def booking_rules_check(
         attendees=attendees,
         qualified=qualified,
     )
+    credit_suspension_check(suspended_until=suspended_until, now=now)  # issue 12
     if start < now:
         raise ValidationFailed("in_the_past")
     notice = resource.min_notice_minutes if min_notice_minutes is None else min_notice_minutes

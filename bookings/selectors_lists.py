@@ -21,10 +21,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.utils import timezone
 
 from alliance.access import bookings_decidable_by, bookings_visible_to
 from alliance.errors import NotFound
 from alliance.models import Member
+from bookings.credit import credit_account_columns, credit_score_now, credit_standing_from_row
 from bookings.models import BLOCKING_STATUSES, Booking, BookingEvent, BookingStatus
 from resources.models import Closure
 
@@ -208,6 +210,9 @@ class RequesterHistory:
     late_cancellations: int = 0
     cancellations: int = 0
     completed: int = 0
+    #: The credit score now (issue 12; bookings.credit), and a suspension still running.
+    credit_score: int | None = None
+    suspended_until: dt.datetime | None = None
 
 
 def requester_history_get(member_ids: Sequence[int]) -> dict[int, RequesterHistory]:
@@ -228,12 +233,16 @@ def requester_history_get(member_ids: Sequence[int]) -> dict[int, RequesterHisto
             ),
             cancellations=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
             completed=Count("pk", filter=Q(status=BookingStatus.COMPLETED)),
+            **credit_account_columns(),  # issue 12: the standing, in the same query
         )
     )
-    history = {member_id: RequesterHistory() for member_id in ids}
+    now = timezone.now()
+    history = {
+        member_id: RequesterHistory(credit_score=credit_score_now(None, now)) for member_id in ids
+    }
     for row in rows:
         member_id = row.pop("member_id")
-        history[member_id] = RequesterHistory(**row)
+        history[member_id] = RequesterHistory(**credit_standing_from_row(row, now), **row)
     return history
 
 

@@ -49,6 +49,7 @@ from bookings.models import (
     BookingStatus,
 )
 from bookings.on_behalf import booking_created_record, created_action, on_behalf_check
+from bookings.quotas import quota_check
 from bookings.rules import booking_rules_check
 from bookings.selectors import (
     BlockingSpan,
@@ -113,6 +114,7 @@ def _rules_check(
         min_notice_minutes=service_modes.mode_min_notice_minutes(
             resource=window.resource, mode=mode
         ),
+        suspended_until=getattr(window.resource, "member_suspended_until", None),  # issue 12
     )
 
 
@@ -192,6 +194,8 @@ def booking_create(
                 operator = service_modes.operator_choose_locked(
                     resource=resource, operator_id=operator_id, start=start, end=end
                 )
+            if getattr(window.resource, "has_quotas", True):  # issue 12, bookings.quotas
+                quota_check(resource=resource, member=member, start=start, end=end, now=now)
             booking = Booking(
                 resource=resource,
                 member=member,

@@ -376,6 +376,20 @@ BOOKING_CHECKIN_OPENS_MINUTES = env_int("BOOKING_CHECKIN_OPENS_MINUTES", 15)
 BOOKING_NO_SHOW_GRACE_MINUTES = env_int("BOOKING_NO_SHOW_GRACE_MINUTES", 15)
 BOOKING_LATE_CANCEL_MINUTES = env_int("BOOKING_LATE_CANCEL_MINUTES", 24 * 60)
 BOOKING_REMINDER_LEAD_MINUTES = env_int("BOOKING_REMINDER_LEAD_MINUTES", 60)
+# Credit score (信用积分, issue 12: bookings.credit). Points; days.
+CREDIT_SCORE_START = env_int("CREDIT_SCORE_START", 100)
+CREDIT_SCORE_MAX = env_int("CREDIT_SCORE_MAX", 100)
+CREDIT_NO_SHOW_POINTS = env_int("CREDIT_NO_SHOW_POINTS", 10)
+# A late cancellation by the booker: (hours before the start, points), the closest tier first.
+CREDIT_LATE_CANCEL_COSTS = ((2, 8), (6, 5), (24, 2))
+CREDIT_RECOVERY_POINTS = env_int("CREDIT_RECOVERY_POINTS", 5)
+CREDIT_RECOVERY_DAYS = env_int("CREDIT_RECOVERY_DAYS", 30)
+# Booking is suspended for CREDIT_SUSPENSION_DAYS when a cost leaves the score below
+# CREDIT_SUSPEND_BELOW, or at CREDIT_NO_SHOW_LIMIT no-shows within CREDIT_NO_SHOW_WINDOW_DAYS.
+CREDIT_SUSPEND_BELOW = env_int("CREDIT_SUSPEND_BELOW", 60)
+CREDIT_NO_SHOW_LIMIT = env_int("CREDIT_NO_SHOW_LIMIT", 3)
+CREDIT_NO_SHOW_WINDOW_DAYS = env_int("CREDIT_NO_SHOW_WINDOW_DAYS", 90)
+CREDIT_SUSPENSION_DAYS = env_int("CREDIT_SUSPENSION_DAYS", 30)
 # Recorded use (issue 10, bookings.usage): a session left running is closed by the jobs this
 # long after its booking ends; a walk-up session (no booking) after this many minutes.
 USAGE_SESSION_GRACE_MINUTES = env_int("USAGE_SESSION_GRACE_MINUTES", 30)

@@ -113,3 +113,36 @@ def rules_display(resource: Resource) -> list[RuleLine]:
 def rules_display_text(resource: Resource) -> str:
     """The sentences on one line, for the back office's lists."""
     return _("; ").join(line.text for line in rules_display(resource))
+
+
+# --- Quotas (issue 12; the rows are bookings.quota_models.Quota, passed in as words) -----
+
+
+def quota_text(*, kind: str, scope: str, measure: str, period: str, limit: int) -> str:
+    """One quota as a sentence: "Each member: at most 10 hours per week" (每位成员：每周最多
+    10 小时); ``kind`` (a kind's label) when the quota covers every resource of a kind."""
+    who = _("Each member") if scope == "member" else _("Each member unit")
+    if measure == "bookings":
+        amount = ngettext("%(count)d booking", "%(count)d bookings", limit) % {"count": limit}
+    else:
+        amount = ngettext("%(count)d hour", "%(count)d hours", limit) % {"count": limit}
+    if measure == "hours_ahead":
+        rule = _("at most %(amount)s booked ahead") % {"amount": amount}
+    else:
+        per = {"day": _("per day"), "week": _("per week"), "month": _("per month")}[period]
+        rule = _("at most %(amount)s %(per)s") % {"amount": amount, "per": per}
+    if kind:
+        return _("%(who)s, all %(kind)s resources together: %(rule)s") % {
+            "who": who,
+            "kind": kind,
+            "rule": rule,
+        }
+    return _("%(who)s: %(rule)s") % {"who": who, "rule": rule}
+
+
+def quota_left_text(*, measure: str, left) -> str:
+    """What is left of a quota: "2 bookings", "1.5 hours"."""
+    if measure == "bookings":
+        count = int(left)
+        return ngettext("%(count)d booking", "%(count)d bookings", count) % {"count": count}
+    return _("%(hours)s hours") % {"hours": f"{float(left):g}"}

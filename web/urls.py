@@ -6,6 +6,7 @@ from web.views import (
     account,
     bookings,
     check_in,
+    credit,
     dev,
     inbox,
     qualifications,
@@ -86,6 +87,7 @@ urlpatterns += [
         name="resource-qualification",
     ),
     path("me/qualifications/", qualifications.my_qualifications, name="my-qualifications"),
+    path("me/credit/", credit.my_credit, name="my-credit"),
     path(
         "me/qualifications/<int:qualification_id>/cancel/",
         qualifications.cancel,

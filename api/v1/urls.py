@@ -5,6 +5,7 @@ from django.urls import path
 from api.v1 import (
     approvals,
     bookings,
+    credit,
     faults,
     figures,
     people,
@@ -91,6 +92,12 @@ urlpatterns = [
     ),
     path("bookings/", bookings.BookingListCreateApi.as_view(), name="booking-list"),
     path("bookings/<int:booking_id>/", bookings.BookingDetailApi.as_view(), name="booking-detail"),
+    path("me/credit/", credit.MyCreditApi.as_view(), name="me-credit"),
+    path(
+        "bookings/<int:booking_id>/misuse/",
+        credit.BookingMisuseApi.as_view(),
+        name="booking-misuse",
+    ),
     path(
         "bookings/<int:booking_id>/cancel/",
         bookings.BookingCancelApi.as_view(),

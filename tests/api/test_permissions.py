@@ -228,6 +228,12 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("post", "/api/v1/bookings/{booking}/cancel/"),
         (401, 403, 200, 404, 400, 404, 400),
     ),
+    # The credit score (issue 12): one's own; misuse reported by the resource's managers.
+    "my credit": (Call("get", "/api/v1/me/credit/"), (401, 403, 200, 200, 200, 200, 200)),
+    "booking misuse": (
+        Call("post", "/api/v1/bookings/{booking}/misuse/", {"points": 5, "reason": "未清洁"}),
+        (401, 403, 403, 404, 201, 404, 201),
+    ),
     "booking approve": (
         Call("post", "/api/v1/bookings/{booking}/approve/"),
         (401, 403, 403, 404, 200, 404, 200),
@@ -583,20 +589,23 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         r
         for r in routes
         if r.startswith("api/v1/")
-        and r.split("/")[2]
-        in {
-            "units",
-            "resources",
-            "bookings",
-            "approvals",
-            "closures",
-            "sessions",
-            "sample-orders",
-            "figures",
-            "public",
-            "purchase-checks",
-            "assessment",
-        }
+        and (
+            r.split("/")[2]
+            in {
+                "units",
+                "resources",
+                "bookings",
+                "approvals",
+                "closures",
+                "sessions",
+                "sample-orders",
+                "figures",
+                "public",
+                "purchase-checks",
+                "assessment",
+            }
+            or r.startswith("api/v1/me/credit/")
+        )
     }
     covered = {
         call.url.split("?")[0]

@@ -265,8 +265,8 @@ def test_the_page_costs_the_same_queries_whatever_the_bookings(
     ClosureFactory(resource=lab, start=local(2026, 11, 27, 9), end=local(2026, 11, 27, 10))
     # Session, user, member, unread notices; resource, hours, allow-list, photos; make-up
     # days, closures, bookings; own bookings; on the full page, a stopping fault report and
-    # whether the member may report one (issue 10).
-    with django_assert_num_queries(12 if headers else 14):
+    # whether the member may report one (issue 10); on the full page, the quotas (issue 12).
+    with django_assert_num_queries(12 if headers else 15):
         response = signed_in.get(page(lab), **headers)
     states = list(cells(response.content.decode()).values())
     assert states.count("busy") + states.count("own") >= count

@@ -3,6 +3,8 @@ resources, the secretariat all of them, each with its conflicts and its requeste
 they approve or reject one or many with a reason, each booking decided on its own and its
 outcome reported; the frame shows staff how many bookings await them."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -232,10 +234,28 @@ def test_each_booking_shows_its_requesters_history(world):
 
     history = {b.pk: h for b, _, h in response.context["rows"]}
     assert history[world.own.pk] == RequesterHistory(
-        no_shows=2, late_cancellations=1, cancellations=2, completed=1
+        no_shows=2, late_cancellations=1, cancellations=2, completed=1, credit_score=100
     )
     html = response.content.decode()
     assert "爽约：2" in html
+
+
+def test_each_booking_shows_its_requesters_credit_standing(world, frozen_now):
+    """Issue 12: the score now and a running suspension, read in the history's query."""
+    from bookings.models import CreditAccount
+
+    CreditAccount.objects.create(
+        member=world.researcher,
+        score=55,
+        recovered_at=frozen_now,
+        suspended_until=frozen_now + dt.timedelta(days=30),
+    )
+    response = signed_in(world.manager).get(QUEUE)
+    history = {b.pk: h for b, _, h in response.context["rows"]}
+    assert history[world.own.pk].credit_score == 55
+    assert history[world.own.pk].suspended_until == frozen_now + dt.timedelta(days=30)
+    html = response.content.decode()
+    assert f'data-testid="credit-{world.own.pk}"' in html
 
 
 def test_the_requesters_history_is_one_query_for_any_number_of_members(
@@ -255,9 +275,12 @@ def test_the_requesters_history_is_one_query_for_any_number_of_members(
     with django_assert_num_queries(1):
         history = requester_history_get([m.pk for m in members] + [quiet.pk, world.researcher.pk])
 
-    assert history[members[0].pk] == RequesterHistory(no_shows=1)
-    assert history[quiet.pk] == RequesterHistory()
-    assert history[world.researcher.pk] == RequesterHistory()  # pending ones count for nothing
+    assert history[members[0].pk] == RequesterHistory(no_shows=1, credit_score=100)
+    assert history[quiet.pk] == RequesterHistory(credit_score=100)
+    # pending ones count for nothing:
+    assert history[world.researcher.pk] == RequesterHistory(
+        credit_score=100
+    )  # pending ones count for nothing
     assert requester_history_get([]) == {}
 
 

@@ -26,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from alliance.errors import Conflict, DomainError, NotFound, ValidationFailed
 from bookings.faults import expected_back, member_may_report_fault, resource_out_of_service
 from bookings.models import BOOKING_MODES, Booking
+from bookings.quotas import quota_rule_lines
 from bookings.rules import ceil_to_slot
 from bookings.selectors import (
     Availability,
@@ -245,6 +246,7 @@ def resource_page(request: HttpRequest, resource_id: int) -> HttpResponse:
     }
     if not (request.htmx and request.htmx.target == "week"):
         context.update(_fault_context(resource, member))
+        context["rules"] += quota_rule_lines(resource)  # issue 12: the quotas, in words
     if request.htmx and request.htmx.target == "week":
         return render(request, "web/resource/_week.html", context)
     return render(request, "web/resource.html", context)
