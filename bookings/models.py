@@ -68,6 +68,15 @@ class Booking(models.Model):
         help_text=_("Cancelled inside the late-cancellation window before the start."),
     )
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    #: The recurring series this booking is an occurrence of (issue 12, bookings.series).
+    series = models.ForeignKey(
+        "bookings.BookingSeries",
+        verbose_name=_("series"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -218,6 +227,7 @@ from bookings.fault_models import (  # noqa: E402, F401
     FaultStatus,
     FaultUrgency,
 )
+from bookings.series_models import BookingSeries  # noqa: E402, F401
 from bookings.usage_models import (  # noqa: E402, F401
     InterlockAttempt,
     InterlockConfig,
