@@ -193,9 +193,11 @@ MESSAGES = {
     "fault_expected_return_past": _("The expected return date must be after today."),
     # Recurring bookings (issue 12: bookings.series, bookings.series_selectors)
     "series_rule_invalid": _(
-        "The repeat rule is not valid: repeat daily, weekly or monthly, with a count or an end date."
+        "The repeat rule is not valid: repeat daily, weekly or monthly, with a count or an end."
     ),
-    "series_too_many": _("A series has at most %(count)s occurrences; give a count or an end."),
+    "series_too_many": _(
+        "A series has at most %(count)s occurrences; give a count or an end."
+    ),
     "series_too_long": _("A series may reach at most %(days)s days after its first occurrence."),
     "series_clash": _("Nothing was booked: these occurrences are not free: %(dates)s."),
     "series_nothing_free": _("Nothing was booked: no occurrence of the series is free."),
