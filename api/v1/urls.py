@@ -11,12 +11,22 @@ from api.v1 import (
     resource_calendar,
     resource_photos,
     resources,
+    series,
     staff,
     units,
     usage,
 )
 
 urlpatterns = [
+    # Recurring bookings (issue 12)
+    path("series/", series.SeriesListCreateApi.as_view(), name="series-list"),
+    path("series/preview/", series.SeriesPreviewApi.as_view(), name="series-preview"),
+    path("series/<int:series_id>/", series.SeriesDetailApi.as_view(), name="series-detail"),
+    path(
+        "series/<int:series_id>/actions/",
+        series.SeriesActionApi.as_view(),
+        name="series-actions",
+    ),
     path("units/", units.UnitListApi.as_view(), name="unit-list"),
     path("units/<int:unit_id>/", units.UnitDetailApi.as_view(), name="unit-detail"),
     path(

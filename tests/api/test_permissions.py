@@ -11,6 +11,7 @@ Every request carries a real token (Bearer) the way the mini-program signs in.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from alliance.access import (
 )
 from alliance.actors import SYSTEM
 from bookings.models import Booking, BookingStatus, UsageSession
+from bookings.series import series_create
 from resources.photos import photo_add
 from tests.api.helpers import api_client
 from tests.api.world import World, world_build
@@ -69,6 +71,11 @@ CLOSURE = {"start": "2026-12-01T08:00", "end": "2026-12-01T12:00", "reason": "�
 OVER_BOOKING = {"start": "2026-11-25T08:00", "end": "2026-11-25T12:00", "reason": "检修"}
 PREVIEW = {"start": "2026-11-25T08:00", "end": "2026-11-25T12:00"}
 HOURS = [{"weekday": 0, "start": "09:00", "end": "17:00"}]
+SERIES = {
+    "rule": "FREQ=WEEKLY;COUNT=2",
+    "start": "2026-12-03T14:00:00+08:00",
+    "end": "2026-12-03T15:00:00+08:00",
+}
 
 #: endpoint: (call, expected status for each of ROLES in order)
 MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
@@ -291,6 +298,29 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         ),
         (401, 403, 403, 403, 201, 403, 201),
     ),
+    # Recurring bookings (issue 12): ``series`` is A's researcher's pending weekly series of
+    # A's resource. Previewing and booking: anyone bound; one series: as its bookings.
+    "series list": (Call("get", "/api/v1/series/"), (401, 403, 200, 200, 200, 200, 200)),
+    "series preview": (
+        Call("post", "/api/v1/series/preview/", {**SERIES, "resource": "{resource}"}),
+        (401, 403, 200, 200, 200, 200, 200),
+    ),
+    "series create": (
+        Call("post", "/api/v1/series/", {**SERIES, "purpose": "组会", "resource": "{resource}"}),
+        (401, 403, 201, 201, 201, 201, 201),
+    ),
+    "series detail": (
+        Call("get", "/api/v1/series/{series}/"),
+        (401, 403, 200, 404, 200, 404, 200),
+    ),
+    "series cancel": (
+        Call("post", "/api/v1/series/{series}/actions/", {"action": "cancel", "reason": "停会"}),
+        (401, 403, 200, 404, 200, 404, 200),
+    ),
+    "series approve": (
+        Call("post", "/api/v1/series/{series}/actions/", {"action": "approve"}),
+        (401, 403, 403, 404, 200, 404, 200),
+    ),
 }
 
 CASES = [
@@ -343,6 +373,14 @@ def ids(world, media_root) -> dict[str, int]:
             size=len(image_bytes()),
         ).pk,
         "code": world.resource.checkin_code,
+        "series": series_create(
+            member=world.researcher,
+            resource_id=world.resource.pk,
+            rule="FREQ=WEEKLY;COUNT=2",
+            start=local(2026, 12, 1, 15),
+            duration=dt.timedelta(hours=1),
+            purpose="组会",
+        ).series.pk,
         "session": UsageSession.objects.create(
             resource=world.resource,
             member=world.researcher,
@@ -421,7 +459,7 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         for r in routes
         if r.startswith("api/v1/")
         and r.split("/")[2]
-        in {"units", "resources", "bookings", "approvals", "closures", "sessions"}
+        in {"units", "resources", "bookings", "approvals", "closures", "sessions", "series"}
     }
     covered = {
         call.url.split("?")[0]
@@ -432,6 +470,7 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         .replace("{closure}", "<int:closure_id>")
         .replace("{photo}", "<int:photo_id>")
         .replace("{session}", "<int:session_id>")
+        .replace("{series}", "<int:series_id>")
         .replace("{done}", "<int:session_id>")
         .removeprefix("/")
         for call, _ in MATRIX.values()
