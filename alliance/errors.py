@@ -195,9 +195,7 @@ MESSAGES = {
     "series_rule_invalid": _(
         "The repeat rule is not valid: repeat daily, weekly or monthly, with a count or an end."
     ),
-    "series_too_many": _(
-        "A series has at most %(count)s occurrences; give a count or an end."
-    ),
+    "series_too_many": _("A series has at most %(count)s occurrences; give a count or an end."),
     "series_too_long": _("A series may reach at most %(days)s days after its first occurrence."),
     "series_clash": _("Nothing was booked: these occurrences are not free: %(dates)s."),
     "series_nothing_free": _("Nothing was booked: no occurrence of the series is free."),
