@@ -36,7 +36,8 @@ def test_preview_lists_each_occurrence_and_writes_nothing(room, client):
         (False, "conflict"),
         (True, None),
     ]
-    assert Booking.objects.count() == 1 and not BookingSeries.objects.exists()
+    assert Booking.objects.count() == 1
+    assert not BookingSeries.objects.exists()
 
 
 def test_all_or_nothing_409_names_the_dates(room, client):

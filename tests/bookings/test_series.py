@@ -121,7 +121,8 @@ def test_preview_says_why_each_occurrence_is_not_free_in_two_queries(room, membe
     codes = [o.code for o in preview.occurrences]
     assert codes[:4] == [None, "conflict", "closed", None]
     assert preview.occurrences[1].conflicts[0].start == local(2026, 12, 1, 9)
-    assert Booking.objects.count() == 1 and not BookingSeries.objects.exists()
+    assert Booking.objects.count() == 1
+    assert not BookingSeries.objects.exists()
 
 
 def test_preview_refuses_what_no_occurrence_could_pass(member):
@@ -160,7 +161,8 @@ def test_occurrences_of_one_series_may_not_overlap_each_other(member):
 
 def test_all_or_nothing_books_every_occurrence(room, member):
     made = create(room, member)
-    assert len(made.bookings) == 4 and not made.skipped
+    assert len(made.bookings) == 4
+    assert not made.skipped
     stored = list(Booking.objects.filter(series=made.series).order_by("start"))
     assert [b.start for b in stored] == [FIRST + dt.timedelta(weeks=i) for i in range(4)]
     assert {b.status for b in stored} == {BookingStatus.APPROVED}
@@ -175,7 +177,8 @@ def test_all_or_nothing_refusal_names_the_dates_and_writes_nothing(room, member)
     assert "2026-12-08" in str(refused.value.message)
     assert refused.value.extra["occurrences"][0]["code"] == "conflict"
     assert list(Booking.objects.all()) == [other]
-    assert not BookingSeries.objects.exists() and not BookingEvent.objects.exists()
+    assert not BookingSeries.objects.exists()
+    assert not BookingEvent.objects.exists()
     assert not Notification.objects.exists()
 
 
@@ -200,7 +203,8 @@ def test_pending_series_tells_the_deciders_once(member):
     made = create(room, member)
     assert {b.status for b in made.bookings} == {BookingStatus.PENDING}
     notices = Notification.objects.filter(member=manager)
-    assert notices.count() == 1 and notices.get().kind == "requested"
+    assert notices.count() == 1
+    assert notices.get().kind == "requested"
     assert "4" in notices.get().body
 
 
