@@ -11,6 +11,7 @@ from web.views import (
     qualifications,
     resource,
     search,
+    series,
     staff_approvals,
     usage,
 )
@@ -31,6 +32,11 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("r/<int:resource_id>/", resource.resource_page, name="resource"),
     path("r/<int:resource_id>/book/", resource.book, name="resource-book"),
+    # Issue 12: recurring bookings
+    path("r/<int:resource_id>/series/preview/", series.preview, name="resource-series-preview"),
+    path("r/<int:resource_id>/series/", series.create, name="resource-series"),
+    path("me/series/", series.my_series, name="my-series"),
+    path("me/series/<int:series_id>/cancel/", series.cancel, name="series-cancel"),
     path("r/<int:resource_id>/use/", usage.use_page, name="resource-use"),
     path("r/<int:resource_id>/use/start/", usage.use_start, name="resource-use-start"),
     path("r/<int:resource_id>/use/stop/", usage.use_stop, name="resource-use-stop"),
