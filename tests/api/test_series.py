@@ -84,3 +84,21 @@ def test_bad_input_is_a_clear_400(room, client, change, code):
     )
     assert answer.status_code == 400
     assert answer.json()["code"] == code
+
+
+def test_a_conflict_answer_offers_similar_resources(client):
+    asked = ResourceFactory(kind="venue", name="报告厅")
+    other = ResourceFactory(kind="venue", name="多功能厅")
+    BookingFactory(resource=asked, start=local(2026, 11, 24, 9), end=local(2026, 11, 24, 10))
+    body = {**BODY, "resource": asked.pk, "purpose": "讲座"}
+    del body["rule"]
+    answer = client.post("/api/v1/bookings/", body, format="json")
+    assert answer.status_code == 409
+    assert answer.json()["similar"] == [
+        {
+            "resource": other.pk,
+            "resource_name": "多功能厅",
+            "start": "2026-11-24T09:00:00+08:00",
+            "end": "2026-11-24T10:00:00+08:00",
+        }
+    ]
