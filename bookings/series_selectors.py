@@ -53,37 +53,75 @@ def series_occurrences(*, rule: str, start: dt.datetime, duration: dt.timedelta)
         text = text[len("RRULE:") :]
     if "DTSTART" in text.upper() or ":" in text:
         raise ValidationFailed("series_rule_invalid", fields={"rule": ["invalid"]})
-    local = start.astimezone(alliance_zone()).replace(tzinfo=None)
+    invalid = ValidationFailed("series_rule_invalid", fields={"rule": ["invalid"]})
+    too_many = ValidationFailed(
+        "series_too_many", params={"count": SERIES_MAX_OCCURRENCES}, fields={"rule": ["count"]}
+    )
+    too_long = ValidationFailed(
+        "series_too_long", params={"days": SERIES_MAX_HORIZON.days}, fields={"rule": ["horizon"]}
+    )
     try:
+        local = start.astimezone(alliance_zone()).replace(tzinfo=None)
+        horizon = local + SERIES_MAX_HORIZON
         parsed = rrulestr(text, dtstart=local, forceset=False)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        raise ValidationFailed("series_rule_invalid", fields={"rule": ["invalid"]}) from None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        raise invalid from None
     if not isinstance(parsed, rrule) or parsed._freq not in SERIES_FREQUENCIES:
-        raise ValidationFailed("series_rule_invalid", fields={"rule": ["invalid"]})
-    if parsed._count is None and parsed._until is None:
-        raise ValidationFailed(
-            "series_too_many", params={"count": SERIES_MAX_OCCURRENCES}, fields={"rule": ["count"]}
-        )
-    horizon = local + SERIES_MAX_HORIZON
-    starts = list(itertools.islice(iter(parsed), SERIES_MAX_OCCURRENCES + 1))
-    if len(starts) > SERIES_MAX_OCCURRENCES:
-        raise ValidationFailed(
-            "series_too_many", params={"count": SERIES_MAX_OCCURRENCES}, fields={"rule": ["count"]}
-        )
-    if not starts:
+        raise invalid
+    if parsed._interval < 1 or not _parts_allowed(text) or not _some_day_exists(parsed):
+        raise invalid
+    count, until = parsed._count, parsed._until
+    if count is None and until is None:
+        raise too_many
+    if until is not None and until > horizon:
+        raise too_long
+    # Expanded only up to the horizon: a rule that never or rarely matches (Feb 31st) would
+    # otherwise make dateutil scan the calendar up to the year 9999.
+    try:
+        bounded = parsed.replace(count=None, until=until or horizon)
+        starts = list(itertools.islice(iter(bounded), SERIES_MAX_OCCURRENCES + 1))
+    except (ValueError, OverflowError):
+        raise invalid from None
+    if not starts:  # nothing within the horizon: Feb 31st, or a first one a year away
         raise ValidationFailed("series_rule_invalid", fields={"rule": ["empty"]})
-    if starts[-1] > horizon:
-        raise ValidationFailed(
-            "series_too_long",
-            params={"days": SERIES_MAX_HORIZON.days},
-            fields={"rule": ["horizon"]},
-        )
+    if count is not None:
+        if count > SERIES_MAX_OCCURRENCES:
+            raise too_many
+        if len(starts) < count:  # the rest lies past the horizon (or never comes)
+            raise too_long
+        starts = starts[:count]
+    if len(starts) > SERIES_MAX_OCCURRENCES:
+        raise too_many
     zone = alliance_zone()
     out = []
     for naive in starts:
         begin = naive.replace(tzinfo=zone).astimezone(dt.UTC)
         out.append(Interval(begin, begin + duration))
     return out
+
+
+#: The rule parts a series may use. Others (BYYEARDAY, BYWEEKNO, BYSETPOS, BYHOUR…) are left
+#: out: a weekly meeting or a monthly day needs none, and dateutil scans the calendar up to
+#: the year 9999 looking for a match of a rule that never matches (BYYEARDAY=400).
+SERIES_RULE_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "WKST"}
+#: The longest each month gets (February in a leap year).
+MONTH_DAYS = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def _parts_allowed(text: str) -> bool:
+    names = [part.split("=", 1)[0].strip().upper() for part in text.split(";") if part.strip()]
+    return all(name in SERIES_RULE_PARTS for name in names)
+
+
+def _some_day_exists(parsed: rrule) -> bool:
+    """Whether some month of the rule has one of its month days (February 30th never
+    comes; dateutil would look for it until the year 9999). With BYDAY too, a matching
+    weekday follows within the calendar's 400-year cycle, in a bounded scan."""
+    days = list(parsed._bymonthday or ()) + list(parsed._bynmonthday or ())
+    if not days:
+        return True
+    months = parsed._bymonth or tuple(MONTH_DAYS)
+    return any(abs(day) <= MONTH_DAYS[month] for month in months for day in days)
 
 
 @dataclass(frozen=True)

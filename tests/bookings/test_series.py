@@ -3,6 +3,7 @@ or skipping clashes; acting on one, the following or all, never on the past or o
 member's booking; one notice per action."""
 
 import datetime as dt
+import time
 
 import pytest
 import time_machine
@@ -83,7 +84,13 @@ def test_monthly_on_the_31st_skips_short_months_and_last_day_does_not():
         ("FREQ=WEEKLY;COUNT=52", None),
         ("FREQ=WEEKLY;COUNT=53", "series_too_many"),
         ("FREQ=WEEKLY", "series_too_many"),  # neither COUNT nor UNTIL
-        ("FREQ=DAILY;UNTIL=20271231T000000", "series_too_many"),  # 400 days > 52
+        ("FREQ=DAILY;UNTIL=20270301T000000", "series_too_many"),  # 97 days > 52
+        ("FREQ=WEEKLY;UNTIL=20271231T000000", "series_too_long"),  # past 366 days
+        ("FREQ=WEEKLY;UNTIL=20261215T235959", None),
+        ("FREQ=WEEKLY;INTERVAL=0;COUNT=2", "series_rule_invalid"),
+        # Never or not within the horizon: refused at once, not after scanning to 9999.
+        ("FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2;COUNT=2", "series_rule_invalid"),
+        ("FREQ=DAILY;BYYEARDAY=400;COUNT=2", "series_rule_invalid"),
         ("FREQ=MONTHLY;COUNT=13", None),  # a year on: 365 days
         ("FREQ=MONTHLY;COUNT=14", "series_too_long"),  # past 366 days
         ("FREQ=HOURLY;COUNT=3", "series_rule_invalid"),
@@ -294,3 +301,19 @@ def test_approve_and_reject_all_send_one_notice_each(member):
     with pytest.raises(Conflict) as nothing:
         series_act(actor=manager, series_id=made.series.pk, action="reject", reason="再次")
     assert nothing.value.code == "series_nothing_to_do"
+
+
+def test_an_impossible_rule_is_refused_fast():
+    began = time.monotonic()
+    with pytest.raises(ValidationFailed):
+        series_occurrences(rule="FREQ=DAILY;BYYEARDAY=400;COUNT=2", start=FIRST, duration=HOUR)
+    assert time.monotonic() - began < 2
+
+
+def test_a_start_near_the_end_of_time_is_refused_not_a_crash():
+    with pytest.raises(ValidationFailed):
+        series_occurrences(
+            rule="FREQ=DAILY;COUNT=2",
+            start=dt.datetime(9999, 12, 31, 9, tzinfo=dt.UTC),
+            duration=HOUR,
+        )
