@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
 
 from alliance.access import (
     bookings_decidable_by,
@@ -507,7 +508,11 @@ def test_list_scopes_agree_with_the_per_booking_helpers(world, ids, role):
                 (world.secretariat, world.resource),
             ]
         )
-    ] + list(Booking.objects.filter(pk__in=[ids["booking"], ids["cross"]]))
+    ] + list(
+        Booking.objects.filter(
+            Q(pk__in=[ids["booking"], ids["cross"]]) | Q(series_id=ids["series"])
+        )
+    )
 
     visible = set(Booking.objects.filter(bookings_visible_to(member)).values_list("pk", flat=True))
     decidable = set(
