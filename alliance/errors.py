@@ -233,6 +233,17 @@ MESSAGES = {
     "booking_suspended": _(
         "Your booking rights are suspended until %(until)s because of your credit score."
     ),
+    # Recurring bookings (issue 12: bookings.series, bookings.series_selectors)
+    "series_rule_invalid": _(
+        "The repeat rule is not valid: repeat daily, weekly or monthly, with a count or an end."
+    ),
+    "series_too_many": _("A series has at most %(count)s occurrences; give a count or an end."),
+    "series_too_long": _("A series may reach at most %(days)s days after its first occurrence."),
+    "series_clash": _("Nothing was booked: these occurrences are not free: %(dates)s."),
+    "series_nothing_free": _("Nothing was booked: no occurrence of the series is free."),
+    "series_nothing_to_do": _(
+        "No occurrence of the series can be changed so: past, other or already changed."
+    ),
 }
 
 

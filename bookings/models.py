@@ -89,6 +89,15 @@ class Booking(models.Model):
         related_name="operated_bookings",
         help_text=_("Who runs the instrument for the member (assisted use only)."),
     )
+    #: The recurring series this booking is an occurrence of (issue 12, bookings.series).
+    series = models.ForeignKey(
+        "bookings.BookingSeries",
+        verbose_name=_("series"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -279,6 +288,7 @@ from bookings.sample_models import (  # noqa: E402, F401
     SampleReportFile,
     SampleStatus,
 )
+from bookings.series_models import BookingSeries  # noqa: E402, F401
 from bookings.usage_models import (  # noqa: E402, F401
     InterlockAttempt,
     InterlockConfig,

@@ -58,6 +58,7 @@ from bookings.selectors import (
     booking_alternatives,
     booking_window_get,
 )
+from bookings.similar import similar_answer
 from resources.intervals import Interval, interval_validate
 from resources.locking import resource_lock
 from resources.models import Resource
@@ -176,7 +177,7 @@ def booking_create(
     _rules_check(window, **rules)
     in_the_way = window.in_the_way(start, end)
     if in_the_way:  # Committed before our read: a refusal as of that read.
-        raise _conflict_error(window, start, end, now, in_the_way)
+        raise _conflict_error(window, start, end, now, in_the_way, member, attendees)
     operator = None
     if assisted:  # refused before the lock, chosen again under it
         service_modes.operator_choose(
@@ -223,13 +224,13 @@ def booking_create(
                 booking.save(force_insert=True)
                 booking_created_record(booking=booking, actor=actor, now=now)
     except _SlotTaken as taken:  # Lost the race between the read and the lock.
-        raise _conflict_error(window, start, end, now, taken.blocking) from None
+        raise _conflict_error(window, start, end, now, taken.blocking, member, attendees) from None
     except IntegrityError as exc:
         if sqlstate(exc) == EXCLUSION_VIOLATION and constraint_name(exc) == BOOKING_NO_OVERLAP:
             won = blocking_spans_between(
                 resource_id=resource_id, start=start, end=end, buffer=window.resource.buffer
             )
-            raise _conflict_error(window, start, end, now, won) from None
+            raise _conflict_error(window, start, end, now, won, member, attendees) from None
         if (
             sqlstate(exc) == EXCLUSION_VIOLATION
             and constraint_name(exc) == BOOKING_OPERATOR_NO_OVERLAP
@@ -314,12 +315,28 @@ def _conflict_error(
     end: dt.datetime,
     now: dt.datetime,
     in_the_way: list[BlockingSpan],
+    member: Member | None = None,
+    attendees: int = 1,
 ) -> Conflict:
     """The ``conflict`` answer: what is in the way, and the nearest free slots computed from
     the window already read plus what was found in the way since; one more read only when
-    that window cannot prove them (bookings.selectors.booking_alternatives)."""
+    that window cannot prove them (bookings.selectors.booking_alternatives). Then
+    ``similar``: free slots as long on similar resources ``member`` may book
+    (bookings.similar, issue 12; a fixed number of queries)."""
     alternatives = booking_alternatives(
         window, start=start, end=end, now=now, in_the_way=in_the_way
     )
     conflicts = [Interval(b.start, b.end) for b in in_the_way]
-    return Conflict("conflict", conflicts=conflicts, alternatives=alternatives)
+    similar = (
+        []
+        if member is None
+        else similar_answer(
+            resource=window.resource,
+            member=member,
+            start=start,
+            end=end,
+            now=now,
+            attendees=attendees,
+        )
+    )
+    return Conflict("conflict", conflicts=conflicts, alternatives=alternatives, similar=similar)

@@ -285,3 +285,34 @@ def _wechat_values(
 def wechat_page(booking: Booking) -> str:
     """The mini-program page the message opens: the booking's detail."""
     return settings.WECHAT_MESSAGE_PAGE.format(booking_id=booking.pk)
+
+
+# --- Recurring bookings (issue 12): one notice per series action, not one per occurrence ---
+
+
+def series_text(
+    *, event: str, resource: str, count: int, first: dt.datetime, reason: str = ""
+) -> tuple[str, str]:
+    """The title and text of one notice about ``count`` occurrences of a series from
+    ``first`` on (bookings.series). Call it in the recipient's language."""
+    title = str(TITLES[event])
+    when = timezone.localtime(first).strftime("%Y-%m-%d %H:%M")
+    values = {"resource": shorten(resource, QUOTE_MAX_LENGTH), "count": count, "when": when}
+    texts = {
+        NotificationKind.REQUESTED: _(
+            "Repeat booking of %(resource)s: %(count)s occurrences from %(when)s await a decision."
+        ),
+        NotificationKind.APPROVED: _(
+            "Repeat booking of %(resource)s: %(count)s occurrences from %(when)s are approved."
+        ),
+        NotificationKind.REJECTED: _(
+            "Repeat booking of %(resource)s: %(count)s occurrences from %(when)s are rejected."
+        ),
+        NotificationKind.CANCELLED: _(
+            "Repeat booking of %(resource)s: %(count)s occurrences from %(when)s are cancelled."
+        ),
+    }
+    body = texts[event] % values
+    if reason:
+        body += " " + _("Reason: %(reason)s") % {"reason": shorten(reason, QUOTE_MAX_LENGTH)}
+    return title, body

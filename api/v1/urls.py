@@ -14,6 +14,7 @@ from api.v1 import (
     resource_photos,
     resources,
     samples,
+    series,
     staff,
     units,
     usage,
@@ -25,6 +26,15 @@ urlpatterns = [
     path("figures/overview/", figures.FiguresOverviewApi.as_view(), name="figures-overview"),
     path("figures/heatmap/", figures.FiguresHeatmapApi.as_view(), name="figures-heatmap"),
     path("public/summary/", figures.PublicSummaryApi.as_view(), name="public-summary"),
+    # Recurring bookings (issue 12)
+    path("series/", series.SeriesListCreateApi.as_view(), name="series-list"),
+    path("series/preview/", series.SeriesPreviewApi.as_view(), name="series-preview"),
+    path("series/<int:series_id>/", series.SeriesDetailApi.as_view(), name="series-detail"),
+    path(
+        "series/<int:series_id>/actions/",
+        series.SeriesActionApi.as_view(),
+        name="series-actions",
+    ),
     path("units/", units.UnitListApi.as_view(), name="unit-list"),
     path("units/<int:unit_id>/", units.UnitDetailApi.as_view(), name="unit-detail"),
     path(

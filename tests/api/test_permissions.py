@@ -11,12 +11,14 @@ Every request carries a real token (Bearer) the way the mini-program signs in.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
 
 from alliance.access import (
     bookings_decidable_by,
@@ -27,6 +29,7 @@ from alliance.access import (
 from alliance.actors import SYSTEM
 from bookings.models import Booking, BookingStatus, PurchaseCheck, UsageSession
 from bookings.purchase_checks import purchase_report_compute
+from bookings.series import series_create
 from resources.photos import photo_add
 from tests.api.helpers import api_client
 from tests.api.world import World, world_build
@@ -81,6 +84,12 @@ PURCHASE = {
     "classification_code": "0101",
     "specifications": "300 kV",
     "price": "20000000.00",
+}
+
+SERIES = {
+    "rule": "FREQ=WEEKLY;COUNT=2",
+    "start": "2026-12-03T14:00:00+08:00",
+    "end": "2026-12-03T15:00:00+08:00",
 }
 
 #: endpoint: (call, expected status for each of ROLES in order)
@@ -435,6 +444,29 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("get", "/api/v1/assessment/workbook/?year=2025"),
         (401, 403, 403, 403, 200, 200, 200),
     ),
+    # Recurring bookings (issue 12): ``series`` is A's researcher's pending weekly series of
+    # A's resource. Previewing and booking: anyone bound; one series: as its bookings.
+    "series list": (Call("get", "/api/v1/series/"), (401, 403, 200, 200, 200, 200, 200)),
+    "series preview": (
+        Call("post", "/api/v1/series/preview/", {**SERIES, "resource": "{resource}"}),
+        (401, 403, 200, 200, 200, 200, 200),
+    ),
+    "series create": (
+        Call("post", "/api/v1/series/", {**SERIES, "purpose": "组会", "resource": "{resource}"}),
+        (401, 403, 201, 201, 201, 201, 201),
+    ),
+    "series detail": (
+        Call("get", "/api/v1/series/{series}/"),
+        (401, 403, 200, 404, 200, 404, 200),
+    ),
+    "series cancel": (
+        Call("post", "/api/v1/series/{series}/actions/", {"action": "cancel", "reason": "停会"}),
+        (401, 403, 200, 404, 200, 404, 200),
+    ),
+    "series approve": (
+        Call("post", "/api/v1/series/{series}/actions/", {"action": "approve"}),
+        (401, 403, 403, 404, 200, 404, 200),
+    ),
 }
 
 CASES = [
@@ -499,6 +531,14 @@ def ids(world, media_root, settings, tmp_path) -> dict[str, int]:
             size=len(image_bytes()),
         ).pk,
         "code": world.resource.checkin_code,
+        "series": series_create(
+            member=world.researcher,
+            resource_id=world.resource.pk,
+            rule="FREQ=WEEKLY;COUNT=2",
+            start=local(2026, 12, 1, 15),
+            duration=dt.timedelta(hours=1),
+            purpose="组会",
+        ).series.pk,
         "session": UsageSession.objects.create(
             resource=world.resource,
             member=world.researcher,
@@ -603,6 +643,7 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
                 "public",
                 "purchase-checks",
                 "assessment",
+                "series",
             }
             or r.startswith("api/v1/me/credit/")
         )
@@ -616,6 +657,7 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         .replace("{closure}", "<int:closure_id>")
         .replace("{photo}", "<int:photo_id>")
         .replace("{session}", "<int:session_id>")
+        .replace("{series}", "<int:series_id>")
         .replace("{done}", "<int:session_id>")
         .replace("{sample_file}", "<int:file_id>")
         .replace("{sample_accepted}", "{sample}")
@@ -659,7 +701,11 @@ def test_list_scopes_agree_with_the_per_booking_helpers(world, ids, role):
                 (world.secretariat, world.resource),
             ]
         )
-    ] + list(Booking.objects.filter(pk__in=[ids["booking"], ids["cross"]]))
+    ] + list(
+        Booking.objects.filter(
+            Q(pk__in=[ids["booking"], ids["cross"]]) | Q(series_id=ids["series"])
+        )
+    )
 
     visible = set(Booking.objects.filter(bookings_visible_to(member)).values_list("pk", flat=True))
     decidable = set(

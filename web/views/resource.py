@@ -385,6 +385,7 @@ def book(request: HttpRequest, resource_id: int) -> HttpResponse:
             "resource_id": resource_id,
             "error": conflict,
             "alternatives": conflict.extra.get("alternatives", []),
+            "similar": conflict.extra.get("similar", []),  # issue 12: similar resources
             "minutes": minutes,
             "purpose": purpose,
             "attendees": attendees,

@@ -119,11 +119,33 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+class SimilarSlotSerializer(serializers.Serializer):
+    """A free slot of the same length on a similar resource (bookings.similar, issue 12)."""
+
+    resource = serializers.IntegerField()
+    resource_name = serializers.CharField()
+    start = LocalDateTimeField()
+    end = LocalDateTimeField()
+
+
+class SeriesClashSerializer(serializers.Serializer):
+    """An occurrence of a series that is not free, and why (issue 12)."""
+
+    start = LocalDateTimeField()
+    end = LocalDateTimeField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
 class ConflictErrorSerializer(ErrorSerializer):
-    """409 ``conflict``: what is in the way and the nearest free slots of the same length."""
+    """409 ``conflict``: what is in the way and the nearest free slots of the same length,
+    then free slots as long on similar resources (``similar``). 409 ``series_clash``: the
+    series' occurrences that are not free (``occurrences``)."""
 
     conflicts = IntervalSerializer(many=True, required=False)
     alternatives = IntervalSerializer(many=True, required=False)
+    similar = SimilarSlotSerializer(many=True, required=False)
+    occurrences = SeriesClashSerializer(many=True, required=False)
     status = serializers.CharField(
         required=False, help_text="For `invalid_transition`: the booking's current status."
     )

@@ -1,0 +1,111 @@
+"""Similar resources (issue 12): when a slot is taken, free slots of the same length on
+resources like it, offered after the same resource's alternatives.
+
+Similar means (docs/decisions/0013-recurring-series.md):
+
+- the same kind (lab, instrument, venue), not retired, another resource;
+- for instruments, the same class of the national classification: the first four digits of
+  ``classification_code`` (the 中类, e.g. ``0101``), or its two when only the category is
+  given; an instrument without a code has no similar ones (nothing says what it is like);
+- for labs and venues the kind alone (they have no classification);
+- bookable by the member: open to their unit, in service, a qualification held where one is
+  required, room for the attendees: bookings.search.resource_search decides exactly as the
+  scheduler would.
+
+Queries: one for the candidates, then resource_search's fixed six or seven, whatever the
+number of candidates (at most SIMILAR_CANDIDATES are looked at).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from alliance.models import Member
+from bookings.search import resource_search
+from resources.models import Resource, ResourceKind
+
+#: How many similar slots a conflict offers, and how many resources are looked at for them.
+SIMILAR_COUNT = 3
+SIMILAR_CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class SimilarSlot:
+    resource_id: int
+    resource_name: str
+    start: dt.datetime
+    end: dt.datetime
+
+    def as_dict(self) -> dict:
+        return {
+            "resource": self.resource_id,
+            "resource_name": self.resource_name,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+def similar_class(resource: Resource) -> str | None:
+    """The classification prefix similar instruments share, or None when there is none."""
+    code = resource.classification_code or ""
+    return code[:4] if len(code) >= 4 else (code or None)
+
+
+def similar_resources_get(*, resource: Resource) -> list[Resource]:
+    """The candidates like ``resource`` (same kind, same class for instruments), not retired,
+    by name; at most SIMILAR_CANDIDATES. One query (none for an instrument without a code)."""
+    candidates = Resource.objects.filter(kind=resource.kind, is_retired=False).exclude(
+        pk=resource.pk
+    )
+    if resource.kind == ResourceKind.EQUIPMENT:
+        prefix = similar_class(resource)
+        if prefix is None:
+            return []
+        candidates = candidates.filter(classification_code__startswith=prefix)
+    return list(candidates.select_related("unit").order_by("name", "pk")[:SIMILAR_CANDIDATES])
+
+
+def similar_slots(
+    *,
+    resource: Resource,
+    member: Member,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    attendees: int = 1,
+) -> list[SimilarSlot]:
+    """Up to SIMILAR_COUNT free slots as long as [start, end) on resources similar to
+    ``resource`` that ``member`` may book: for each, its first bookable slot from ``start``
+    on (within BOOKING_ALTERNATIVES_SEARCH_DAYS), nearest first. Writes nothing."""
+    candidates = similar_resources_get(resource=resource)
+    if not candidates:
+        return []
+    duration = end - start
+    reach = dt.timedelta(days=settings.BOOKING_ALTERNATIVES_SEARCH_DAYS)
+    found = resource_search(
+        resources=candidates,
+        member=member,
+        start=max(start, now),
+        end=end + reach,
+        duration=duration,
+        attendees=attendees,
+        now=now,
+        count=1,
+    )
+    names = {r.pk: r.name for r in candidates}
+    slots = [
+        SimilarSlot(resource_id, names[resource_id], slot.start, slot.end)
+        for resource_id, result in found.items()
+        if result.duration == duration
+        for slot in result.first_slots[:1]
+    ]
+    slots.sort(key=lambda s: (abs(s.start - start), s.start, s.resource_name))
+    return slots[:SIMILAR_COUNT]
+
+
+def similar_answer(**kwargs) -> list[dict]:
+    """similar_slots as the ``similar`` extra of a ``conflict`` answer (bookings.services)."""
+    return [slot.as_dict() for slot in similar_slots(**kwargs)]

@@ -1,0 +1,84 @@
+"""Similar resources (issue 12): a conflict also offers free slots as long on resources of
+the same kind and class that the member may book, in a fixed number of queries."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from alliance.errors import Conflict
+from bookings.services import booking_create
+from bookings.similar import similar_slots
+from tests.conftest import local
+from tests.factories import BookingFactory, MemberFactory, ResourceFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = local(2026, 11, 23, 8)
+SLOT = (local(2026, 11, 24, 9), local(2026, 11, 24, 10))
+
+
+def instrument(**kwargs):
+    return ResourceFactory(kind="equipment", **kwargs)
+
+
+def taken(resource):
+    BookingFactory(resource=resource, start=SLOT[0], end=SLOT[1])
+    return resource
+
+
+def test_a_conflict_offers_the_same_time_on_a_same_class_instrument():
+    asked = taken(instrument(classification_code="010101", name="透射电镜A"))
+    twin = instrument(classification_code="010199", name="透射电镜B")
+    instrument(classification_code="010201", name="另一类")
+    instrument(classification_code="010102", name="退役", is_retired=True)
+    closed_to_us = instrument(classification_code="0101", name="仅限本单位")
+    closed_to_us.allowed_units.add(UnitFactory())
+    instrument(classification_code="010103", name="需培训", requires_qualification=True)
+    ResourceFactory(kind="lab", classification_code="010104", name="实验室")
+    member = MemberFactory()
+    with pytest.raises(Conflict) as refused:
+        booking_create(
+            member=member,
+            resource_id=asked.pk,
+            start=SLOT[0],
+            end=SLOT[1],
+            purpose="测试",
+            now=NOW,
+        )
+    assert refused.value.extra["alternatives"]  # the same resource's first
+    assert refused.value.extra["similar"] == [
+        {"resource": twin.pk, "resource_name": "透射电镜B", "start": SLOT[0], "end": SLOT[1]}
+    ]
+
+
+def test_the_next_free_slot_when_the_twin_is_busy_too_and_venues_by_kind():
+    asked = taken(ResourceFactory(kind="venue", name="报告厅"))
+    other = taken(ResourceFactory(kind="venue", name="会议室"))
+    found = similar_slots(
+        resource=asked, member=MemberFactory(), start=SLOT[0], end=SLOT[1], now=NOW
+    )
+    assert [(s.resource_id, s.start) for s in found] == [(other.pk, SLOT[1])]
+
+
+def test_an_instrument_without_a_class_has_no_similar_ones():
+    asked = instrument()
+    instrument()
+    found = similar_slots(
+        resource=asked, member=MemberFactory(), start=SLOT[0], end=SLOT[1], now=NOW
+    )
+    assert found == []
+
+
+@pytest.mark.parametrize("candidates", [1, 6])
+def test_a_fixed_number_of_queries_whatever_the_candidates(candidates):
+    asked = instrument(classification_code="0101")
+    for n in range(candidates):
+        instrument(classification_code="0101", requires_qualification=n % 2 == 0)
+    member = MemberFactory()
+    with CaptureQueriesContext(connection) as queries:
+        found = similar_slots(resource=asked, member=member, start=SLOT[0], end=SLOT[1], now=NOW)
+    assert len(queries) == 7  # candidates, then resource_search's six (qualifications asked)
+    assert len(found) == min(candidates // 2, 3)
+    assert all(s.end - s.start == dt.timedelta(hours=1) for s in found)
