@@ -33,6 +33,7 @@ from alliance.actors import actor_require
 from alliance.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from alliance.models import Member
 from alliance.services import text_clean
+from bookings.credit import credit_standing_get, credit_suspension_check
 from bookings.lifecycle import CANCELLABLE, REASON_MAX_LENGTH, booking_cancel_is_late
 from bookings.locking import (
     DEADLOCK_DETECTED,
@@ -42,6 +43,7 @@ from bookings.locking import (
     sqlstate,
 )
 from bookings.models import BOOKING_NO_OVERLAP, Booking, BookingEvent, BookingStatus
+from bookings.quotas import quota_check, quotas_for_resource
 from bookings.rules import booking_units_check
 from bookings.series_models import BookingSeries
 from bookings.series_selectors import (
@@ -121,6 +123,9 @@ def series_create(
         "attendees": attendees,
         "now": now,
     }
+    # The member's credit suspension (issue 12) refuses a series as it does one booking.
+    standing = credit_standing_get(member=member, now=now)
+    credit_suspension_check(suspended_until=standing.suspended_until, now=now)
     preview = series_preview(**ask)  # refuse before the lock whatever can be refused
     _refuse(preview, mode)
     try:
@@ -140,23 +145,37 @@ def series_create(
                 created_at=now,
             )
             status = BookingStatus.PENDING if resource.requires_approval else BookingStatus.APPROVED
-            bookings = Booking.objects.bulk_create(
-                [
-                    Booking(
+            occurrences = [
+                Booking(
+                    resource=resource,
+                    member=member,
+                    unit=member.unit,
+                    start=o.start,
+                    end=o.end,
+                    blocked_until=o.end + resource.buffer,
+                    purpose=purpose,
+                    attendees=attendees,
+                    status=status,
+                    series=series,
+                )
+                for o in preview.free
+            ]
+            if quotas_for_resource(resource):
+                # Quotas (issue 12) count every occurrence already stored: each is checked
+                # and saved in turn, so a series never books past a quota; a refusal
+                # (quota_exceeded) rolls the whole series back, whatever the mode.
+                for booking in occurrences:
+                    quota_check(
                         resource=resource,
                         member=member,
-                        unit=member.unit,
-                        start=o.start,
-                        end=o.end,
-                        blocked_until=o.end + resource.buffer,
-                        purpose=purpose,
-                        attendees=attendees,
-                        status=status,
-                        series=series,
+                        start=booking.start,
+                        end=booking.end,
+                        now=now,
                     )
-                    for o in preview.free
-                ]
-            )
+                    booking.save()
+                bookings = occurrences
+            else:
+                bookings = Booking.objects.bulk_create(occurrences)
             if not all(b.pk for b in bookings):  # a backend without RETURNING ids
                 bookings = list(series.occurrences.order_by("start"))
             BookingEvent.objects.bulk_create(

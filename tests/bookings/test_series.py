@@ -317,3 +317,35 @@ def test_a_start_near_the_end_of_time_is_refused_not_a_crash():
             start=dt.datetime(9999, 12, 31, 9, tzinfo=dt.UTC),
             duration=HOUR,
         )
+
+
+# --- Fair-use rules hold for a series as for one booking (issue 12) ----------------------------
+
+
+def test_a_suspended_member_books_no_series(room, member, frozen_now):
+    from bookings.models import CreditAccount
+
+    CreditAccount.objects.create(
+        member=member,
+        score=40,
+        recovered_at=frozen_now,
+        suspended_until=frozen_now + dt.timedelta(days=30),
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        create(room, member)
+    assert refused.value.code == "booking_suspended"
+    assert not BookingSeries.objects.exists()
+    assert not Booking.objects.exists()
+
+
+def test_a_series_never_books_past_a_quota_and_its_refusal_stores_nothing(room, member):
+    from bookings.models import Quota
+
+    Quota.objects.create(resource=room, scope="member", measure="bookings", period="month", limit=2)
+    with pytest.raises(ValidationFailed) as refused:
+        create(room, member, rule="FREQ=WEEKLY;COUNT=4")  # three of them in December
+    assert refused.value.code == "quota_exceeded"
+    assert not BookingSeries.objects.exists()
+    assert not Booking.objects.exists()
+    created = create(room, member, rule="FREQ=WEEKLY;COUNT=2")  # one in Nov, one in Dec
+    assert len(created.bookings) == 2
