@@ -63,6 +63,18 @@ def member_manages_unit(member: Member | None, unit_id: int) -> bool:
     return member.role == MemberRole.UNIT_MANAGER and member.unit_id == unit_id
 
 
+def _managed_unit_filter(member: Member | None, unit_field: str) -> Q:
+    """The filter behind every "the secretariat all, a unit manager their unit's, nobody
+    else any" list: ``unit_field`` is the lookup from the listed model to the unit."""
+    if not member_acts(member):
+        return Q(pk__in=[])
+    if member.role == MemberRole.SECRETARIAT:
+        return Q()
+    if member.role == MemberRole.UNIT_MANAGER:
+        return Q(**{unit_field: member.unit_id})
+    return Q(pk__in=[])
+
+
 def member_can_manage_resource(member: Member | None, resource: Resource) -> bool:
     """Edit the resource, its opening hours and closures."""
     return member_manages_unit(member, resource.unit_id)
@@ -179,13 +191,7 @@ def bookings_visible_to(member: Member | None) -> Q:
 def bookings_decidable_by(member: Member | None) -> Q:
     """Booking filter for member_can_decide_booking: bookings of resources the member's unit
     owns (unit managers), or all (the secretariat)."""
-    if not member_acts(member):
-        return Q(pk__in=[])
-    if member.role == MemberRole.SECRETARIAT:
-        return Q()
-    if member.role == MemberRole.UNIT_MANAGER:
-        return Q(resource__unit_id=member.unit_id)
-    return Q(pk__in=[])
+    return _managed_unit_filter(member, "resource__unit_id")
 
 
 # --- The back office (Django admin) ---------------------------------------------------------
@@ -439,13 +445,7 @@ def member_can_view_qualification(member: Member | None, qualification: Qualific
 
 def qualifications_decidable_by(member: Member | None) -> Q:
     """Qualification filter mirroring member_can_decide_qualification."""
-    if not member_acts(member):
-        return Q(pk__in=[])
-    if member.role == MemberRole.SECRETARIAT:
-        return Q()
-    if member.role == MemberRole.UNIT_MANAGER:
-        return Q(resource__unit_id=member.unit_id)
-    return Q(pk__in=[])
+    return _managed_unit_filter(member, "resource__unit_id")
 
 
 def qualifications_manageable_by(scope: BackOfficeScope) -> Q:
@@ -499,13 +499,7 @@ def member_can_view_sample_order(member: Member | None, order: SampleOrder) -> b
 
 def sample_orders_handled_by(member: Member | None) -> Q:
     """SampleOrder filter mirroring member_can_handle_sample_order."""
-    if not member_acts(member):
-        return Q(pk__in=[])
-    if member.role == MemberRole.SECRETARIAT:
-        return Q()
-    if member.role == MemberRole.UNIT_MANAGER:
-        return Q(resource__unit_id=member.unit_id)
-    return Q(pk__in=[])
+    return _managed_unit_filter(member, "resource__unit_id")
 
 
 def sample_orders_visible_to(member: Member | None) -> Q:
@@ -540,13 +534,7 @@ def member_can_view_assessment(member: Member | None, unit_id: int) -> bool:
 def assessment_resources_visible_to(member: Member | None) -> Q:
     """Resource filter mirroring member_can_view_assessment: the secretariat's all, a unit
     manager's their unit's, nobody else's any."""
-    if not member_acts(member):
-        return Q(pk__in=[])
-    if member.role == MemberRole.SECRETARIAT:
-        return Q()
-    if member.role == MemberRole.UNIT_MANAGER:
-        return Q(unit_id=member.unit_id)
-    return Q(pk__in=[])
+    return _managed_unit_filter(member, "unit_id")
 
 
 def member_can_create_purchase_check(member: Member | None, unit_id: int) -> bool:
@@ -568,13 +556,7 @@ def member_can_decide_purchase_check(member: Member | None, check: PurchaseCheck
 
 def purchase_checks_visible_to(member: Member | None) -> Q:
     """PurchaseCheck filter mirroring member_can_view_purchase_check."""
-    if not member_acts(member):
-        return Q(pk__in=[])
-    if member.role == MemberRole.SECRETARIAT:
-        return Q()
-    if member.role == MemberRole.UNIT_MANAGER:
-        return Q(unit_id=member.unit_id)
-    return Q(pk__in=[])
+    return _managed_unit_filter(member, "unit_id")
 
 
 # --- Quotas and the credit score (issue 12) ----------------------------------------------
