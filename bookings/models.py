@@ -22,6 +22,8 @@ BOOKING_NO_OVERLAP = "booking_no_overlap_per_resource"
 BOOKING_OPERATOR_NO_OVERLAP = "booking_operator_no_overlap"
 #: The modes a booking can have; sample submission is an order, not a booking.
 BOOKING_MODES = (ServiceMode.SELF_USE, ServiceMode.ASSISTED)
+#: The booking modes as choices (the model field's, and the API schema's BookingModeEnum).
+BOOKING_MODE_CHOICES = [(m.value, m.label) for m in BOOKING_MODES]
 
 
 class BookingStatus(models.TextChoices):
@@ -77,7 +79,7 @@ class Booking(models.Model):
     mode = models.CharField(
         _("service mode"),
         max_length=16,
-        choices=[(m.value, m.label) for m in BOOKING_MODES],
+        choices=BOOKING_MODE_CHOICES,
         default=ServiceMode.SELF_USE,
     )
     operator = models.ForeignKey(

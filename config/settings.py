@@ -330,6 +330,8 @@ SPECTACULAR_SETTINGS = {
         "SampleStatusEnum": "bookings.models.SampleStatus",
         "SampleHazardEnum": "bookings.models.SampleHazard",
         "PurchaseOutcomeEnum": "bookings.models.PurchaseOutcome",
+        "SeriesModeEnum": "bookings.series.MODES",
+        "BookingModeEnum": "bookings.models.BOOKING_MODE_CHOICES",
     },
 }
 
