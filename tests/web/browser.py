@@ -87,3 +87,10 @@ def browser_sign_in(driver, live_server_url: str, user) -> None:
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     driver.get(live_server_url + "/static/web/app.css")  # any page of the host sets the domain
     driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})
+
+
+def tap(driver, element) -> None:
+    """Click ``element`` as a finger would after scrolling it to the middle of the screen:
+    a plain click scrolls it only to the bottom edge, under WeUI's fixed tab bar."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()

@@ -13,7 +13,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from alliance.models import MemberRole
 from bookings.models import Booking, BookingStatus
 from tests.factories import BookingFactory, MemberFactory, ResourceFactory
-from tests.web.browser import browser_sign_in
+from tests.web.browser import browser_sign_in, tap
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +49,7 @@ def test_a_manager_approves_and_rejects_from_the_queue_and_the_researcher_sees_i
     browser.get(live_server.url + "/me/")
     badge = wait.until(ec.visibility_of_element_located(by_testid("pending-decisions-badge")))
     assert badge.text == "2"
-    browser.find_element(*by_testid("staff-approvals-link")).click()
+    tap(browser, browser.find_element(*by_testid("staff-approvals-link")))
 
     wait.until(ec.element_to_be_clickable(by_testid(f"pending-{approve_me.pk}"))).click()
     assert browser.find_element(*by_testid(f"select-{approve_me.pk}")).is_selected()

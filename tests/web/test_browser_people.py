@@ -14,7 +14,7 @@ from alliance.models import Member, MemberRole
 from tests import wechat_fake
 from tests.api.helpers import api_client, bearer
 from tests.factories import MemberFactory, UnitFactory
-from tests.web.browser import browser_sign_in
+from tests.web.browser import browser_sign_in, tap
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,7 +36,7 @@ def test_a_manager_invites_a_member_who_binds_by_the_code(browser, live_server, 
 
     # From /me/ to the staff area, then to the invite form.
     browser.get(live_server.url + "/me/")
-    browser.find_element(By.CSS_SELECTOR, '[data-testid="staff-people-link"]').click()
+    tap(browser, browser.find_element(By.CSS_SELECTOR, '[data-testid="staff-people-link"]'))
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="people"]')))
     browser.get(live_server.url + "/staff/people/invite/")
     form = browser.find_element(By.CSS_SELECTOR, '[data-testid="invite-form"]')
