@@ -413,16 +413,13 @@ def sample_order_receive(
     *, actor: Member, order_id: int, note: str = "", now: dt.datetime | None = None
 ) -> SampleOrder:
     """The samples of an accepted order arrived; from now on it cannot be cancelled."""
-    now = now or timezone.now()
-    actor_require(actor)
-    return _step(
+    return _handler_note_step(
         actor=actor,
         order_id=order_id,
-        side=member_can_handle_sample_order,
-        from_statuses=(SampleStatus.ACCEPTED,),
-        to_status=SampleStatus.RECEIVED,
-        note=_reason(note, field="note", required=False),
+        note=note,
         now=now,
+        from_status=SampleStatus.ACCEPTED,
+        to_status=SampleStatus.RECEIVED,
     )
 
 
@@ -430,14 +427,34 @@ def sample_order_start_testing(
     *, actor: Member, order_id: int, note: str = "", now: dt.datetime | None = None
 ) -> SampleOrder:
     """Testing of the received samples began."""
+    return _handler_note_step(
+        actor=actor,
+        order_id=order_id,
+        note=note,
+        now=now,
+        from_status=SampleStatus.RECEIVED,
+        to_status=SampleStatus.TESTING,
+    )
+
+
+def _handler_note_step(
+    *,
+    actor: Member,
+    order_id: int,
+    note: str,
+    now: dt.datetime | None,
+    from_status: str,
+    to_status: str,
+) -> SampleOrder:
+    """A handler's step that only moves the order on, with an optional note."""
     now = now or timezone.now()
     actor_require(actor)
     return _step(
         actor=actor,
         order_id=order_id,
         side=member_can_handle_sample_order,
-        from_statuses=(SampleStatus.RECEIVED,),
-        to_status=SampleStatus.TESTING,
+        from_statuses=(from_status,),
+        to_status=to_status,
         note=_reason(note, field="note", required=False),
         now=now,
     )
