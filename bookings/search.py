@@ -32,6 +32,7 @@ from resources.intervals import Interval, clip
 from resources.models import Resource
 from resources.qualifications import qualified_resource_ids
 from resources.selectors import ResourceCalendar, opening_windows_get, resource_calendars_get
+from resources.service_modes import modes_refusal
 
 #: How many first slots each fitting resource lists.
 FIRST_SLOTS = 3
@@ -125,14 +126,19 @@ def _search_one(
     count: int,
 ) -> SearchResult:
     duration = duration or default_duration(resource)
+    # The qualification gate is self-use's: assisted use, where offered, books without it.
+    gate = not resource.requires_qualification or qualified
+    mode_refusal = modes_refusal(resource=resource, qualified=gate)
     try:
         booking_access_check(
             resource=resource,
             member=member,
             allowed_unit_ids=allowed_unit_ids,
             attendees=attendees,
-            qualified=qualified,
+            qualified=gate or mode_refusal is None,
         )
+        if mode_refusal is not None:
+            raise ValidationFailed(mode_refusal)
         slot_duration_check(resource=resource, duration=duration)
     except ValidationFailed as refusal:
         return SearchResult(resource, duration, [], refusal.code, refusal.params)

@@ -33,6 +33,7 @@ from resources.models import (
     ResourcePhoto,
 )
 from resources.qualifications import member_qualified_exists
+from resources.service_modes import modes_refusal
 
 
 def opening_hours_prefetch() -> Prefetch:
@@ -213,11 +214,13 @@ def resource_booking_refusal(*, resource: Resource, member: Member | None) -> st
     refusal = booking_refusal(
         member=member, resource=resource, allowed_unit_ids=set() if probe is None else {probe}
     )
-    # The scheduler's next check (bookings.rules.booking_access_check).
+    if refusal is not None:
+        return refusal
+    # The scheduler's next checks: the qualification gate, which assisted use is free of.
     qualified = getattr(resource, "member_qualified", False)
-    if refusal is None and resource.requires_qualification and not qualified:
-        return "not_qualified"
-    return refusal
+    return modes_refusal(
+        resource=resource, qualified=not resource.requires_qualification or qualified
+    )
 
 
 def resource_get_for_caller(*, resource_id: int, member: Member | None) -> Resource:

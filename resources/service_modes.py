@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from alliance.errors import ValidationFailed
 from alliance.models import Member
-from resources.models import Resource
+from resources.models import Resource, ServiceMode
 
 #: The fields resources.services.resource_create and resource_update accept for the modes
 #: (``operator_ids`` besides: the operators' member ids).
@@ -23,6 +23,34 @@ SERVICE_MODE_FIELDS = frozenset(
         "sample_instructions",
     }
 )
+
+
+def bookable_modes(*, resource: Resource, qualified: bool) -> list[str]:
+    """The booking modes a member may book, the first one a form's default: self-use when
+    offered and ``qualified`` (the member passes the qualification gate: the resource
+    requires none or they hold a valid one), then assisted when offered, which needs no
+    qualification. No query. The per-caller predicates (``can_book``, the search, the
+    resource page) all ask this, so that none refuses a member the scheduler would take."""
+    offered = resource.service_modes
+    modes = []
+    if ServiceMode.SELF_USE in offered and qualified:
+        modes.append(ServiceMode.SELF_USE.value)
+    if ServiceMode.ASSISTED in offered:
+        modes.append(ServiceMode.ASSISTED.value)
+    return modes
+
+
+#: What modes_refusal answers (the catalogue's ``cannot_book_reason`` lists them).
+MODE_REFUSAL_CODES = ("not_qualified", "mode_not_offered")
+
+
+def modes_refusal(*, resource: Resource, qualified: bool) -> str | None:
+    """Why no booking mode is open to the member (an alliance.errors code), or None:
+    ``not_qualified`` where self-use is offered but the gate is shut and assisted use is not
+    offered, ``mode_not_offered`` where the resource takes sample orders only."""
+    if bookable_modes(resource=resource, qualified=qualified):
+        return None
+    return "not_qualified" if ServiceMode.SELF_USE in resource.service_modes else "mode_not_offered"
 
 
 def operators_clean(*, unit_id: int, operator_ids: Iterable[int]) -> list[int]:

@@ -14,7 +14,7 @@ from bookings.models import Booking
 from resources.models import Resource
 from tests.api.helpers import api_client
 from tests.api.world import client_for, world_build
-from tests.factories import ResourceFactory, UnitFactory
+from tests.factories import MemberFactory, ResourceFactory, UnitFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -92,6 +92,46 @@ def test_a_refusal_is_announced_with_the_code_booking_answers(world, change, cod
     assert refused.status_code == 400
     assert refused.json()["code"] == code
     assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("modes", "can_book", "code"),
+    [
+        ({}, False, "not_qualified"),
+        ({"offers_assisted": True, "assisted_min_notice_minutes": 0}, True, None),
+        ({"offers_self_use": False, "offers_samples": True}, False, "mode_not_offered"),
+    ],
+)
+def test_can_book_follows_the_modes_an_unqualified_member_may_book(world, modes, can_book, code):
+    """The qualification gate is self-use's: an unqualified member may still book assisted
+    use where it is offered, and booking agrees with what ``can_book`` said."""
+    Resource.objects.filter(pk=world.other_resource.pk).update(requires_qualification=True, **modes)
+    mode = "assisted" if modes.get("offers_assisted") else None
+    if mode:
+        world.other_resource.operators.add(MemberFactory(unit=world.other_resource.unit))
+    client = client_for(world.researcher)
+
+    body = detail(client, world.other_resource)
+    listed = {row["id"]: row for row in client.get(URL).json()["results"]}
+    response = client.post(
+        "/api/v1/bookings/",
+        {
+            "resource": world.other_resource.pk,
+            "start": "2026-11-24T10:00:00+08:00",
+            "end": "2026-11-24T10:30:00+08:00",
+            "purpose": "样品测试",
+            **({"mode": mode} if mode else {}),
+        },
+        format="json",
+    )
+
+    assert (body["can_book"], body["cannot_book_reason"]) == (can_book, code)
+    assert listed[world.other_resource.pk]["cannot_book_reason"] == code
+    if can_book:
+        assert response.status_code == 201, response.json()
+    else:
+        assert (response.status_code, response.json()["code"]) == (400, code)
+        assert not Booking.objects.exists()
 
 
 def test_a_unit_on_the_allow_list_may_book(world):

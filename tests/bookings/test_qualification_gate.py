@@ -229,3 +229,37 @@ def test_a_check_in_without_a_qualification_writes_none(member):
     booking_check_in(actor=member, booking_id=booking.pk, code=resource.checkin_code, now=SLOT[0])
 
     assert Qualification.objects.count() == 0
+
+
+def test_the_search_offers_a_resource_an_unqualified_member_may_book_assisted(krios, member):
+    """The gate is self-use's: where assisted use is offered, the search finds the time, as
+    the scheduler would book it (assisted) for the same member."""
+    krios.offers_assisted = True
+    krios.assisted_min_notice_minutes = 0
+    krios.save()
+    krios.operators.add(MemberFactory(unit=krios.unit))
+    resources = Resource.objects.filter(pk=krios.pk)
+    found = resource_search(resources=resources, member=member, start=SLOT[0], end=SLOT[1], now=NOW)
+    assert found[krios.pk].fits
+    booking = booking_create(
+        member=member,
+        resource_id=krios.pk,
+        start=SLOT[0],
+        end=SLOT[1],
+        purpose="委托上机",
+        mode="assisted",
+        now=NOW,
+    )
+    assert booking.mode == "assisted"
+
+
+def test_the_search_says_a_samples_only_resource_takes_no_booking(member):
+    lab = ResourceFactory(offers_self_use=False, offers_samples=True)
+    found = resource_search(
+        resources=Resource.objects.filter(pk=lab.pk),
+        member=member,
+        start=SLOT[0],
+        end=SLOT[1],
+        now=NOW,
+    )
+    assert (found[lab.pk].fits, found[lab.pk].reason) == (False, "mode_not_offered")

@@ -25,7 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from alliance.errors import Conflict, DomainError, NotFound, ValidationFailed
 from bookings.faults import expected_back, member_may_report_fault, resource_out_of_service
-from bookings.models import BOOKING_MODES, Booking
+from bookings.models import Booking
 from bookings.quotas import quota_rule_lines
 from bookings.rules import ceil_to_slot
 from bookings.selectors import (
@@ -41,6 +41,7 @@ from resources.intervals import Interval
 from resources.models import Resource
 from resources.rules_display import rules_display
 from resources.selectors import alliance_zone, local_midnight, resource_get
+from resources.service_modes import modes_refusal
 from web.auth import web_member
 from web.views.qualifications import resource_qualification_context
 from web.views.resource_modes import form_modes_context, page_modes_context
@@ -232,9 +233,11 @@ def resource_page(request: HttpRequest, resource_id: int) -> HttpResponse:
     modes = page_modes_context(
         resource=resource, qualified=qualification["qualified"] or member is None
     )
-    if refusal is None and not modes["booking_modes"]:
-        bookable = set(resource.service_modes) & set(BOOKING_MODES)
-        refusal = ValidationFailed("not_qualified" if bookable else "mode_not_offered")
+    if refusal is None:
+        code = modes_refusal(
+            resource=resource, qualified=qualification["qualified"] or member is None
+        )
+        refusal = ValidationFailed(code) if code else None
     context = {
         **qualification,
         **modes,

@@ -16,25 +16,14 @@ from django.utils import timezone
 from alliance.models import Member
 from bookings.service_modes import operator_sessions_get, operators_eligible
 from resources.models import Resource, ServiceMode
+from resources.service_modes import bookable_modes
 from web.auth import member_required, web_member
-
-
-def booking_modes(*, resource: Resource, qualified: bool) -> list[str]:
-    """The modes the member may book from the page, the first one the form's default:
-    self-use when offered and qualified for, then assisted when offered."""
-    offered = resource.service_modes
-    modes = []
-    if ServiceMode.SELF_USE in offered and qualified:
-        modes.append(ServiceMode.SELF_USE.value)
-    if ServiceMode.ASSISTED in offered:
-        modes.append(ServiceMode.ASSISTED.value)
-    return modes
 
 
 def page_modes_context(*, resource: Resource, qualified: bool) -> dict:
     """What the page says of the modes: the ones offered (labels), the ones bookable, and
     whether an unqualified member may book assisted use instead. No query."""
-    modes = booking_modes(resource=resource, qualified=qualified)
+    modes = bookable_modes(resource=resource, qualified=qualified)
     return {
         "offered_modes": [ServiceMode(m).label for m in resource.service_modes],
         "booking_modes": modes,
@@ -49,7 +38,7 @@ def page_modes_context(*, resource: Resource, qualified: bool) -> dict:
 def form_modes_context(*, resource: Resource, qualified: bool) -> dict:
     """The booking form's mode choice and, where assisted use is offered, its operators to
     choose from (one query, only then)."""
-    modes = booking_modes(resource=resource, qualified=qualified)
+    modes = bookable_modes(resource=resource, qualified=qualified)
     operators: list[Member] = []
     if ServiceMode.ASSISTED.value in modes:
         operators = list(operators_eligible(resource=resource))

@@ -26,6 +26,7 @@ from resources.models import Resource, ResourceKind, ServiceMode, Weekday
 from resources.qr import check_in_url_for
 from resources.rules_display import rules_display
 from resources.selectors import resource_booking_refusal
+from resources.service_modes import MODE_REFUSAL_CODES
 from resources.services import RULE_BOUNDS
 
 #: More units than the alliance will ever have: bounds the allow-list.
@@ -142,7 +143,7 @@ class ResourceListOutputSerializer(serializers.Serializer):
     )
     cannot_book_reason = serializers.SerializerMethodField(
         help_text="When `can_book` is false, the code a booking request would be refused with: "
-        + ", ".join(f"`{code}`" for code in REFUSAL_CODES)
+        + ", ".join(f"`{code}`" for code in (*REFUSAL_CODES, *MODE_REFUSAL_CODES))
         + "; else null."
     )
     check_in_url = serializers.SerializerMethodField(
