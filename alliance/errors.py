@@ -202,7 +202,6 @@ MESSAGES = {
     "no_service_mode": _("A resource offers at least one service mode."),
     "operators_invalid": _("Operators must be active members of the unit that owns the resource."),
     # Sample orders (issue 10: bookings.sample_models, bookings.samples)
-    "sample_mode_not_offered": _("This resource does not take samples for testing."),
     "sample_order_state": _("This sample order is “%(status)s”; that step cannot be taken now."),
     "sample_cancel_too_late": _(
         "The samples have been received; the order can no longer be cancelled."

@@ -14,7 +14,7 @@ member who can see an order but is on the wrong side gets 403 ``permission_denie
 who cannot see it 404. A step from the wrong status is 409 ``sample_order_state``
 (``sample_cancel_too_late`` for a cancel after the samples arrived).
 
-Submitting needs a resource that takes samples (``sample_mode_not_offered``) and a
+Submitting needs a resource that takes samples (``mode_not_offered``) and a
 requester whose unit may use it (resources.eligibility.booking_refusal, the rule a
 booking is held to: active member and units, resource in service, allow-list).
 """
@@ -61,7 +61,7 @@ from bookings.sample_models import (
 from notifications.models import NotificationKind
 from notifications.services import members_notify
 from resources.eligibility import booking_refusal
-from resources.models import Resource
+from resources.models import Resource, ServiceMode
 
 DESCRIPTION_MAX_LENGTH = 2000
 HAZARD_DETAILS_MAX_LENGTH = 500
@@ -135,14 +135,14 @@ def sample_report_file_get(*, member: Member, order_id: int, file_id: int) -> Sa
 
 
 def sample_resource_check(*, actor: Member, resource_id: int) -> Resource:
-    """The resource, if ``actor`` may send it samples: NotFound, ``sample_mode_not_offered``
+    """The resource, if ``actor`` may send it samples: NotFound, ``mode_not_offered``
     or the booking refusal codes (resources.eligibility). The pages ask before the form."""
     actor_require(actor)
     resource = Resource.objects.select_related("unit").filter(pk=resource_id).first()
     if resource is None:
         raise NotFound()
     if not resource.offers_samples:
-        raise ValidationFailed("sample_mode_not_offered")
+        raise ValidationFailed("mode_not_offered", params={"mode": ServiceMode.SAMPLE.value})
     allowed = set(resource.allowed_units.values_list("pk", flat=True))
     refusal = booking_refusal(member=actor, resource=resource, allowed_unit_ids=allowed)
     if refusal is not None:

@@ -105,7 +105,7 @@ class ResourceSampleOrderCreateApi(APIView):
     def post(self, request: Request, resource_id: int) -> Response:
         """Submit samples for testing on the resource: any bound member whose unit may use it
         (the booking refusals: `not_allowed_for_unit`, `resource_retired`, ...), on a
-        resource that takes samples (else 400 `sample_mode_not_offered`). The resource's
+        resource that takes samples (else 400 `mode_not_offered`). The resource's
         unit managers are told."""
         data = SampleOrderCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

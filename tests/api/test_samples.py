@@ -64,7 +64,7 @@ def test_a_resource_without_sample_mode_refuses(lab, sides):
         format="json",
     )
     assert answer.status_code == 400
-    assert answer.json()["code"] == "sample_mode_not_offered"
+    assert answer.json()["code"] == "mode_not_offered"
 
 
 def test_lists_and_the_status_filter(lab, sides):

@@ -116,7 +116,7 @@ def test_a_resource_that_takes_no_samples_refuses(lab, sides):
     lab.save()
     with pytest.raises(ValidationFailed) as refused:
         submitted(lab, sides["requester"])
-    assert refused.value.code == "sample_mode_not_offered"
+    assert refused.value.code == "mode_not_offered"
     assert not SampleOrder.objects.exists()
 
 

@@ -35,7 +35,7 @@ def test_the_resource_page_links_to_the_form_only_when_it_takes_samples(client, 
     assert 'data-testid="submit-samples"' not in client.get(f"/r/{lab.pk}/").content.decode()
     refused = client.get(f"/r/{lab.pk}/samples/")
     assert refused.status_code == 403
-    assert 'data-code="sample_mode_not_offered"' in refused.content.decode()
+    assert 'data-code="mode_not_offered"' in refused.content.decode()
 
 
 def test_submitting_from_the_form_opens_the_order(client, lab, sides):
