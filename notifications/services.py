@@ -153,6 +153,17 @@ def _credit_spend(*, member: Member, template_id: str) -> bool:
 # --- Booking events -------------------------------------------------------------------------
 
 
+#: The events after which an assisted booking's session will not (or no longer) happen.
+OPERATOR_FREED_BY = frozenset(
+    {
+        NotificationKind.CANCELLED,
+        NotificationKind.REJECTED,
+        NotificationKind.EXPIRED,
+        NotificationKind.NO_SHOW,
+    }
+)
+
+
 def booking_notify(
     *,
     booking: Booking,
@@ -175,8 +186,8 @@ def booking_notify(
       event has a template and they have a credit for it (one credit is spent).
     - ``booked_for``: the member a manager or the secretariat (``actor``) booked for.
     - ``op_assigned``, ``op_cancelled``: the operator of an assisted booking (inbox only),
-      unless they acted themselves; ``cancelled`` of an assisted booking also sends
-      ``op_cancelled``.
+      unless they acted themselves; ``cancelled``, ``rejected``, ``expired`` and ``no_show``
+      of an assisted booking also send ``op_cancelled``: the operator's time is free again.
     - ``alternatives``: free slots of the same resource, named in the inbox text (a closure
       cancelled the booking).
 
@@ -200,7 +211,7 @@ def booking_notify(
             now=now,
         )
         return
-    if event == NotificationKind.CANCELLED:  # an assisted booking's operator is freed
+    if event in OPERATOR_FREED_BY:  # an assisted booking's operator is freed
         _operator_notify(
             booking=booking, event=NotificationKind.OPERATOR_CANCELLED, actor=actor, now=now
         )

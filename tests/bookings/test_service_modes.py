@@ -6,14 +6,24 @@ every refusal writes nothing."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from alliance.actors import SYSTEM
 from alliance.errors import Conflict, ValidationFailed
 from alliance.models import MemberRole
 from bookings.models import Booking, BookingEvent, UsageSession
-from bookings.services import booking_cancel, booking_check_in, booking_create
+from bookings.services import (
+    booking_cancel,
+    booking_check_in,
+    booking_create,
+    booking_expire,
+    booking_mark_no_show,
+    booking_reject,
+)
 from notifications.models import Notification
+from resources.models import Resource
 from tests.conftest import FROZEN_NOW, local
 from tests.factories import MemberFactory, ResourceFactory
 
@@ -185,6 +195,41 @@ def test_the_operator_is_told_of_the_assignment_and_of_the_cancellation(member, 
     booking_cancel(actor=member, booking_id=booking.pk, reason="样品未就绪", now=NOW)
     assert told() == ["op_assigned", "op_cancelled"]
     assert "核磁" not in Notification.objects.get(kind="op_cancelled").title
+
+
+def _reject(booking, nmr):
+    manager = MemberFactory(unit=nmr.unit, role=MemberRole.UNIT_MANAGER)
+    booking_reject(actor=manager, booking_id=booking.pk, reason="仪器检修", now=NOW)
+
+
+def _expire(booking, nmr):
+    booking_expire(actor=SYSTEM, booking_id=booking.pk, now=booking.start)
+
+
+def _no_show(booking, nmr):
+    late = booking.start + dt.timedelta(minutes=settings.BOOKING_NO_SHOW_GRACE_MINUTES)
+    booking_mark_no_show(actor=SYSTEM, booking_id=booking.pk, now=late)
+
+
+@pytest.mark.parametrize(
+    ("requires_approval", "end_it", "status"),
+    [(True, _reject, "rejected"), (True, _expire, "expired"), (False, _no_show, "no_show")],
+)
+def test_the_operator_is_told_whenever_the_session_will_not_happen(
+    member, nmr, operators, requires_approval, end_it, status
+):
+    """Not only a cancellation frees the operator: a rejection, an expiry and a no-show do."""
+    Resource.objects.filter(pk=nmr.pk).update(
+        requires_approval=requires_approval, requires_checkin=True
+    )
+    booking = book(member, nmr, mode="assisted")
+
+    end_it(booking, nmr)
+
+    booking.refresh_from_db()
+    assert booking.status == status
+    kinds = Notification.objects.filter(member=operators[0]).values_list("kind", flat=True)
+    assert sorted(kinds) == ["op_assigned", "op_cancelled"]
 
 
 def test_checking_in_an_assisted_booking_starts_a_session_run_by_its_operator(
