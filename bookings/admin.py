@@ -34,7 +34,8 @@ from alliance.errors import DomainError
 from bookings.admin_views import approval_queue_view, bookings_decide, resource_schedule_view
 from bookings.closures import closure_create_with_cancellations, closure_hits_preview
 from bookings.models import Booking, BookingEvent
-from resources.admin import ClosureAdmin, ResourceAdmin
+from resources.admin import ResourceAdmin
+from resources.admin_calendar import ClosureAdmin
 from resources.models import Closure, Resource
 
 #: How much of a purpose the booking list shows.
