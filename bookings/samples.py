@@ -1,4 +1,5 @@
-"""Sample orders (送样检测, issue 10): every write, and the reads that decide who sees what.
+"""Sample orders (送样检测, issue 10): every write. The reads that decide who sees what are
+bookings.sample_selectors'.
 
 Each step opens ``transaction.atomic(durable=True)``, locks the order's row (late: after
 the input is checked and report files are read), checks who acts and the status under the
@@ -29,19 +30,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliance.access import (
     member_can_handle_sample_order,
-    member_can_submit_sample_order,
     member_can_view_sample_order,
-    member_handles_samples,
     member_is_sample_requester,
     member_refusal,
-    sample_orders_handled_by,
-    sample_orders_visible_to,
 )
 from alliance.actors import actor_require
 from alliance.errors import AccessDenied, Conflict, NotFound, ValidationFailed
@@ -58,10 +54,9 @@ from bookings.sample_models import (
     SampleReportFile,
     SampleStatus,
 )
+from bookings.sample_selectors import sample_resource_check
 from notifications.models import NotificationKind
 from notifications.services import members_notify
-from resources.eligibility import booking_refusal
-from resources.models import Resource, ServiceMode
 
 DESCRIPTION_MAX_LENGTH = 2000
 HAZARD_DETAILS_MAX_LENGTH = 500
@@ -75,81 +70,6 @@ class ReportUpload:
 
     name: str
     content: bytes
-
-
-# --- Reads --------------------------------------------------------------------------------
-
-
-def _orders() -> QuerySet[SampleOrder]:
-    return SampleOrder.objects.select_related(
-        "resource", "resource__unit", "requester", "unit"
-    ).order_by("-submitted_at", "-pk")
-
-
-def sample_order_list_mine(*, member: Member) -> QuerySet[SampleOrder]:
-    """The member's own orders, newest first."""
-    return _orders().filter(requester_id=member.pk)
-
-
-def sample_order_list_handled(
-    *, member: Member, status: str | None = None
-) -> QuerySet[SampleOrder]:
-    """The orders of the resources the member handles (their unit's; all for the
-    secretariat), newest first; AccessDenied for a member who handles none. ``status``
-    narrows to one status."""
-    if not member_handles_samples(member):
-        raise member_refusal(member)
-    orders = _orders().filter(sample_orders_handled_by(member))
-    if status:
-        orders = orders.filter(status=status)
-    return orders
-
-
-def sample_order_get(*, member: Member, order_id: int) -> SampleOrder:
-    """One order the member sees, with its history and report files; NotFound otherwise."""
-    order = (
-        _orders()
-        .filter(sample_orders_visible_to(member), pk=order_id)
-        .prefetch_related("events__actor", "report_files")
-        .first()
-    )
-    if order is None:
-        raise NotFound()
-    return order
-
-
-def sample_report_file_get(*, member: Member, order_id: int, file_id: int) -> SampleReportFile:
-    """A report file of an order the member sees; NotFound otherwise."""
-    report_file = (
-        SampleReportFile.objects.select_related("order")
-        .filter(
-            pk=file_id,
-            order_id=order_id,
-            order__in=SampleOrder.objects.filter(sample_orders_visible_to(member)),
-        )
-        .first()
-    )
-    if report_file is None:
-        raise NotFound()
-    return report_file
-
-
-def sample_resource_check(*, actor: Member, resource_id: int) -> Resource:
-    """The resource, if ``actor`` may send it samples: NotFound, ``mode_not_offered``
-    or the booking refusal codes (resources.eligibility). The pages ask before the form."""
-    actor_require(actor)
-    resource = Resource.objects.select_related("unit").filter(pk=resource_id).first()
-    if resource is None:
-        raise NotFound()
-    if not resource.offers_samples:
-        raise ValidationFailed("mode_not_offered", params={"mode": ServiceMode.SAMPLE.value})
-    allowed = set(resource.allowed_units.values_list("pk", flat=True))
-    refusal = booking_refusal(member=actor, resource=resource, allowed_unit_ids=allowed)
-    if refusal is not None:
-        raise ValidationFailed(refusal)
-    if not member_can_submit_sample_order(actor):  # the same, said by the access helper
-        raise member_refusal(actor)
-    return resource
 
 
 # --- Notices ------------------------------------------------------------------------------

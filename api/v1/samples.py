@@ -38,20 +38,22 @@ from api.v1.serializers.samples import (
 )
 from bookings.models import SampleHazard, SampleOrder, SampleStatus
 from bookings.sample_files import report_size_check
+from bookings.sample_selectors import (
+    sample_order_get,
+    sample_order_list_handled,
+    sample_order_list_mine,
+    sample_report_file_get,
+)
 from bookings.samples import (
     ReportUpload,
     sample_order_accept,
     sample_order_cancel,
     sample_order_confirm,
-    sample_order_get,
-    sample_order_list_handled,
-    sample_order_list_mine,
     sample_order_receive,
     sample_order_refuse,
     sample_order_report,
     sample_order_start_testing,
     sample_order_submit,
-    sample_report_file_get,
 )
 
 TAGS = ["sample orders"]

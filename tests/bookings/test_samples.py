@@ -17,19 +17,21 @@ from bookings.models import (
     SampleStatus,
     UsageSession,
 )
+from bookings.sample_selectors import (
+    sample_order_get,
+    sample_order_list_handled,
+    sample_order_list_mine,
+    sample_report_file_get,
+)
 from bookings.samples import (
     ReportUpload,
     sample_order_accept,
     sample_order_cancel,
     sample_order_confirm,
-    sample_order_get,
-    sample_order_list_handled,
-    sample_order_list_mine,
     sample_order_receive,
     sample_order_refuse,
     sample_order_report,
     sample_order_start_testing,
-    sample_report_file_get,
 )
 from bookings.usage import usage_record_manual
 from notifications.models import Notification, NotificationKind

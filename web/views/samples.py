@@ -18,21 +18,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 from alliance.access import member_handles_samples
 from alliance.errors import AccessDenied, DomainError, NotFound, ValidationFailed
 from bookings.models import SampleHazard, SampleStatus
+from bookings.sample_selectors import (
+    sample_order_get,
+    sample_order_list_handled,
+    sample_order_list_mine,
+    sample_report_file_get,
+    sample_resource_check,
+)
 from bookings.samples import (
     ReportUpload,
     sample_order_accept,
     sample_order_cancel,
     sample_order_confirm,
-    sample_order_get,
-    sample_order_list_handled,
-    sample_order_list_mine,
     sample_order_receive,
     sample_order_refuse,
     sample_order_report,
     sample_order_start_testing,
     sample_order_submit,
-    sample_report_file_get,
-    sample_resource_check,
 )
 from web.auth import member_required, web_member
 
