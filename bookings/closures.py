@@ -17,7 +17,7 @@ that read the resource before the closure and reaches the lock after it finds th
 changed, reads again and is refused ``closed``; one that took the lock first is committed
 before the closure looks, so it is a hit. Either way no blocking booking is left inside the
 closure. An alliance-wide closure takes every resource's lock, in pk order, and advances
-them all, so the same holds for holidays (which resources.services.closure_create, with
+them all, so the same holds for holidays (which resources.calendar_services.closure_create, with
 no bookings to see, writes without locks).
 
 Bookings already under way when a closure starts are hits too (the instrument is down);

@@ -33,12 +33,12 @@ from resources import admin_calendar  # noqa: F401 - registers the calendar's pa
 from resources.admin_forms import OpeningHoursForm, ResourceAdminForm
 from resources.admin_modes import SERVICE_MODES_FIELDSET, operator_changes, operator_choices
 from resources.admin_photos import ResourcePhotoInline, photo_formset_save
+from resources.calendar_services import opening_hours_set
 from resources.models import Closure, OpeningHours, Resource, ResourcePhoto
 from resources.qr import checkin_payload, checkin_qr_svg, checkin_qr_svg_inline
 from resources.rules_display import rules_display_text
 from resources.services import (
     RESOURCE_FIELDS,
-    opening_hours_set,
     resource_checkin_code_reset,
     resource_create,
     resource_retire,
@@ -66,7 +66,7 @@ RULE_FIELDS = (
 
 
 class OpeningHoursInline(ScopedInline, admin.TabularInline):
-    """The weekly windows, saved as a whole by resources.services.opening_hours_set."""
+    """The weekly windows, saved as a whole by resources.calendar_services.opening_hours_set."""
 
     model = OpeningHours
     form = OpeningHoursForm

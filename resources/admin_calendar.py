@@ -16,8 +16,13 @@ from alliance.access import closures_visible_to, resources_manageable_by, scope_
 from alliance.admin import ScopedModelAdmin, request_actor
 from alliance.admin import request_scope as scope_of
 from alliance.errors import DomainError
+from resources.calendar_services import (
+    closure_create,
+    closure_delete,
+    makeup_day_delete,
+    makeup_day_set,
+)
 from resources.models import Closure, MakeUpWorkingDay, Resource
-from resources.services import closure_create, closure_delete, makeup_day_delete, makeup_day_set
 
 
 class AllianceWideFilter(admin.SimpleListFilter):
@@ -37,7 +42,7 @@ class AllianceWideFilter(admin.SimpleListFilter):
 
 @admin.register(Closure)
 class ClosureAdmin(ScopedModelAdmin):
-    """Closures are added and lifted (resources.services.closure_create / closure_delete);
+    """Closures are added and lifted (resources.calendar_services.closure_create / closure_delete);
     to move one, lift it and add it anew, so that its history stays simple."""
 
     list_display = ("reason", "resource", "owning_unit", "start", "end", "alliance_wide")

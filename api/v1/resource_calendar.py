@@ -27,9 +27,9 @@ from api.v1.serializers.resources import (
 from api.v1.serializers.staff import ClosureCreatedOutputSerializer, ClosureCreateInputSerializer
 from api.v1.staff import CLOSURE_HITS
 from bookings.closures import closure_create_with_cancellations
+from resources.calendar_services import closure_delete, opening_hours_set
 from resources.models import Closure
 from resources.selectors import closure_list_for_resource, resource_get
-from resources.services import closure_delete, opening_hours_set
 
 
 class ResourceOpeningHoursApi(APIView):

@@ -37,13 +37,15 @@ from bookings.services import (
 )
 from notifications.models import Notification
 from notifications.services import booking_notify
-from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
-from resources.services import (
+from resources.calendar_services import (
     closure_create,
     closure_delete,
     makeup_day_delete,
     makeup_day_set,
     opening_hours_set,
+)
+from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
+from resources.services import (
     resource_checkin_code_reset,
     resource_create,
     resource_retire,

@@ -21,8 +21,9 @@ from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.search import resource_search
 from bookings.services import booking_approve, booking_cancel, booking_create, booking_reject
 from notifications.models import Notification
+from resources.calendar_services import closure_create
 from resources.models import Resource
-from resources.services import closure_create, resource_create, resource_update
+from resources.services import resource_create, resource_update
 from tests.conftest import local
 from tests.factories import BookingFactory, MemberFactory, ResourceFactory, UnitFactory
 

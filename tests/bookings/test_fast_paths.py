@@ -23,10 +23,10 @@ from bookings.selectors import (
     blocking_spans_between,
 )
 from bookings.services import booking_create
+from resources.calendar_services import closure_create, opening_hours_set
 from resources.locking import resource_lock
 from resources.models import Resource
 from resources.selectors import resource_calendar_get
-from resources.services import closure_create, opening_hours_set
 from tests.conftest import FROZEN_NOW, local
 from tests.factories import BookingFactory, MemberFactory, ResourceFactory
 

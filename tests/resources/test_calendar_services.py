@@ -6,14 +6,14 @@ import pytest
 
 from alliance.errors import AccessDenied, NotFound, ValidationFailed
 from alliance.models import MemberRole
-from resources.models import Closure, MakeUpWorkingDay, OpeningHours
-from resources.services import (
+from resources.calendar_services import (
     closure_create,
     closure_delete,
     makeup_day_delete,
     makeup_day_set,
     opening_hours_set,
 )
+from resources.models import Closure, MakeUpWorkingDay, OpeningHours
 from tests.conftest import local
 from tests.factories import (
     ClosureFactory,

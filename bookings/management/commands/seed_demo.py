@@ -41,9 +41,10 @@ from bookings.qualifications import (
     qualification_schedule,
 )
 from bookings.services import booking_approve, booking_cancel, booking_create, booking_reject
+from resources.calendar_services import closure_create, makeup_day_set, opening_hours_set
 from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Qualification, Resource
 from resources.selectors import alliance_zone, local_midnight
-from resources.services import closure_create, makeup_day_set, opening_hours_set, resource_create
+from resources.services import resource_create
 
 #: Public, documented, for a laptop only (DEBUG on). Set DEMO_PASSWORD anywhere else.
 DEMO_DEFAULT_PASSWORD = "gmkxc-demo-2026"  # noqa: S105
