@@ -7,8 +7,10 @@ nine research platforms (科研大装置, 单细胞技术平台, 新药筛选平
 "智库+总设计师" platform, the "1+N" Party-building sites (白求恩党群服务中心, 光明青年人才驿站),
 the on-site teaching bases at 深圳党史馆 and 方志馆, the 检察官工作室 and the 公共法律服务中心.
 The other units and resources are plausible members of the science city, not claims about
-real organisations' offers. Nothing here is a secret: demo passwords come from the
-environment (see the seed_demo command).
+real organisations' offers. The instrument chain's data (asset data, qualifications, service
+modes, sample orders, quotas) is bookings.demo_instruments', the addresses
+bookings.demo_places'. Nothing here is a secret: demo passwords come from the environment
+(see the seed_demo command).
 """
 
 from __future__ import annotations
@@ -397,6 +399,7 @@ MEMBERS = [
     ("szlg_liu", "刘思远", "中国科学院深圳理工大学", "researcher"),
     ("szbl_chen", "陈雨桐", "深圳湾实验室", "researcher"),
     ("szbl_zhao", "赵一鸣", "深圳湾实验室", "researcher"),
+    ("szbl_gong", "龚振宇", "深圳湾实验室", "researcher"),  # a platform engineer: an operator
     ("sysu_huang", "黄嘉怡", "中山大学·深圳", "researcher"),
     ("siat_li", "李泽宇", "中国科学院深圳先进技术研究院", "researcher"),
     ("synbio_wu", "吴桐", "深圳市合成生物学创新研究院", "researcher"),
@@ -447,118 +450,6 @@ MAINTENANCE = [
 ]
 # fmt: on
 
-# --- Asset data and qualifications (issue 10) ---------------------------------------------
-# The main instrument of each large-instrument resource of 深圳湾实验室 and 深理工, for the
-# open-sharing assessment: (asset number, original value in yuan, purchase date,
-# classification code, classification name, specialised). Plausible figures, not the
-# units' books. Applied when the seed creates the resource; edits are left alone after.
-
-ASSETS = {
-    "冷冻电镜平台": (
-        "SZBL-2021-EM-0001",
-        "45000000.00",
-        "2021-06-18",
-        "0101",
-        "分析仪器/电子光学仪器（300 kV 冷冻透射电镜 Titan Krios G4）",
-        False,
-    ),
-    "质谱平台": (
-        "SZBL-2021-MS-0003",
-        "6200000.00",
-        "2021-09-02",
-        "0102",
-        "分析仪器/质谱仪器（Orbitrap Exploris 480 高分辨质谱）",
-        False,
-    ),
-    "科研大装置": (
-        "SZBL-2022-BF-0001",
-        "38000000.00",
-        "2022-03-30",
-        "0101",
-        "分析仪器/电子光学仪器（聚焦离子束双束电镜与冷冻光电关联系统）",
-        True,
-    ),
-    "单细胞技术平台": (
-        "SZBL-2021-SC-0002",
-        "3600000.00",
-        "2021-11-15",
-        "0110",
-        "分析仪器/生化分离分析仪器（单细胞分选与文库制备系统）",
-        True,
-    ),
-    "生物成像平台": (
-        "SZBL-2022-IM-0004",
-        "5800000.00",
-        "2022-05-20",
-        "0108",
-        "分析仪器/显微镜及图像分析仪器（转盘共聚焦与超分辨显微镜）",
-        False,
-    ),
-    "基因测序平台": (
-        "SZBL-2021-GS-0001",
-        "9200000.00",
-        "2021-08-09",
-        "0110",
-        "分析仪器/生化分离分析仪器（高通量基因测序仪 NovaSeq 6000）",
-        False,
-    ),
-    "新药筛选平台": (
-        "SZBL-2022-DS-0002",
-        "7600000.00",
-        "2022-07-12",
-        "0108",
-        "分析仪器/显微镜及图像分析仪器（高内涵成像筛选系统）",
-        True,
-    ),
-    "电子显微镜公共实验室": (
-        "SUAT-2023-EM-0001",
-        "21000000.00",
-        "2023-04-26",
-        "0101",
-        "分析仪器/电子光学仪器（200 kV 场发射透射电镜）",
-        False,
-    ),
-    "核磁共振波谱实验室": (
-        "SUAT-2023-NMR-0002",
-        "12500000.00",
-        "2023-06-08",
-        "0106",
-        "分析仪器/波谱仪器（600 MHz 核磁共振波谱仪）",
-        False,
-    ),
-    "流式细胞分析实验室": (
-        "SUAT-2023-FC-0003",
-        "4300000.00",
-        "2023-09-14",
-        "0110",
-        "分析仪器/生化分离分析仪器（光谱型流式细胞分析仪）",
-        False,
-    ),
-}
-ASSET_FIELDS = (
-    "asset_number",
-    "original_value",
-    "purchase_date",
-    "classification_code",
-    "classification_name",
-    "specialised",
-)
-
-#: Instruments members use on their own only after training: (valid days, idle days).
-QUALIFICATION_RULES = {
-    "冷冻电镜平台": (365, 90),
-    "质谱平台": (365, 180),
-}
-
-#: (resource, member, days before today it was asked for, decision): "grant", "schedule",
-#: or "" (left for the managers). The members booked below hold their grants.
-QUALIFICATIONS = [
-    ("冷冻电镜平台", "szlg_zhang", 60, "grant"),
-    ("质谱平台", "szlg_zhang", 60, "grant"),
-    ("冷冻电镜平台", "szbl_chen", 3, "schedule"),
-    ("质谱平台", "szbl_zhao", 1, ""),
-]
-
 # --- Bookings -----------------------------------------------------------------------------
 # (resource, member, days from today, start, minutes, attendees, purpose, decision)
 # Negative days lie in the past. The decision is taken by a manager of the resource's unit
@@ -597,54 +488,3 @@ BOOKINGS = [
     ("光明科学城检察官工作室", "hqc_zhou", -2, "10:00", 60, 2, "知识产权司法保护咨询", ""),
 ]
 # fmt: on
-
-# --- Where to find each unit's resources: unit -> (address, nearest metro station) ----------
-# Plausible addresses in 光明区 (Guangming Science City, Shenzhen), not claims about where
-# the real organisations sit. The contact is the unit's contact office (UNITS) with a demo
-# number: 0755-0000-xxxx is no real Shenzhen number (local numbers never start with 0).
-
-WHEREABOUTS = {
-    "中国科学院深圳理工大学": ("深圳市光明区新湖街道圳园路1068号", "地铁6号线科学公园站"),
-    "深圳湾实验室": ("深圳市光明区新湖街道光明科学城启动区科研楼", "地铁6号线科学公园站"),
-    "光明科学城开发建设署": ("深圳市光明区光明街道华夏路40号", "地铁6号线光明站"),
-    "深圳市光明区人民医院": ("深圳市光明区光明街道华夏路39号", "地铁6号线光明站"),
-    "中山大学附属第七医院": ("深圳市光明区新湖街道光明科学城医疗片区", "地铁6号线楼村站"),
-    "共青团深圳市光明区委员会": ("深圳市光明区光明街道牛山路18号", "地铁6号线光明大街站"),
-    "中山大学·深圳": ("深圳市光明区公常路66号 中山大学深圳校区", "地铁6号线支线中大站"),
-    "中国科学院深圳先进技术研究院": ("深圳市光明区新湖街道科裕路2号", "地铁6号线科学公园站"),
-    "深圳市合成生物学创新研究院": ("深圳市光明区新湖街道科裕路9号", "地铁6号线科学公园站"),
-    "深圳医学科学院": ("深圳市光明区新湖街道光侨路1号", "地铁6号线楼村站"),
-    "国家超级计算深圳中心": ("深圳市光明区凤凰街道观光路18号 超算中心二期", "地铁6号线凤凰城站"),
-    "深圳先进电子材料国际创新研究院": ("深圳市光明区凤凰街道东长路3号", "地铁6号线凤凰城站"),
-    "深圳市光明区科技创新局": ("深圳市光明区光明街道光明大道8号 区政府大楼", "地铁6号线光明站"),
-    "深圳市光明区人民检察院": ("深圳市光明区凤凰街道光明大道268号", "地铁6号线凤凰城站"),
-    "深圳市光明区司法局": ("深圳市光明区光明街道华夏路12号", "地铁6号线光明站"),
-    "中共深圳市光明区委党校": ("深圳市光明区凤凰街道光侨路98号", "地铁6号线凤凰城站"),
-    "深圳市光明区新湖街道党工委": ("深圳市光明区新湖街道新湖路1号", "地铁6号线楼村站"),
-    "深圳市光明区凤凰街道党工委": ("深圳市光明区凤凰街道凤凰大道3号", "地铁6号线凤凰城站"),
-    "华侨城（光明）集团": ("深圳市光明区光明街道光明小镇 华侨城大道1号", "地铁6号线光明大街站"),
-    "TCL华星光电技术有限公司": ("深圳市光明区公明街道塘明大道9号", "地铁6号线长圳站"),
-    "深圳迈瑞生物医疗电子股份有限公司": ("深圳市光明区玉塘街道光明高新园区", "地铁6号线长圳站"),
-    "欣旺达电子股份有限公司": ("深圳市光明区马田街道欣旺达光明工业园", "地铁6号线合水口站"),
-    "深圳光明科学城发展建设有限公司": ("深圳市光明区新湖街道科学城大道6号", "地铁6号线科学公园站"),
-    "深圳农村商业银行光明支行": ("深圳市光明区光明街道光明大街88号", "地铁6号线光明大街站"),
-    "深圳市光明区总工会": ("深圳市光明区光明街道碧眼路20号", "地铁6号线光明站"),
-    "深圳市光明区科学技术协会": ("深圳市光明区新湖街道科学公园科普馆", "地铁6号线科学公园站"),
-    "深圳市光明区妇女联合会": ("深圳市光明区光明街道华夏路22号", "地铁6号线光明站"),
-    "深圳市光明区社会组织总会": ("深圳市光明区凤凰街道凤凰城社会组织孵化基地", "地铁6号线凤凰城站"),
-    "深圳市光明区志愿者联合会": ("深圳市光明区光明街道光明文化艺术中心", "地铁6号线光明站"),
-    SECRETARIAT_UNIT: ("深圳市光明区光明街道光明大道8号 区委大院", "地铁6号线光明站"),
-}
-
-
-def resource_whereabouts(unit_name: str) -> dict[str, str]:
-    """Address, directions and contact of the resources of ``unit_name``."""
-    address, station = WHEREABOUTS[unit_name]
-    number = [row[0] for row in UNITS].index(unit_name) + 1
-    contact = next(row[3] for row in UNITS if row[0] == unit_name)
-    return {
-        "address": address,
-        "directions": f"乘{station}下车，步行约10分钟；访客请在正门登记并出示预约记录。",
-        "contact_name": contact,
-        "contact_phone": f"0755-0000-{number:04d}",
-    }

@@ -16,8 +16,10 @@ from django.test.utils import CaptureQueriesContext
 
 from alliance.models import Member, MemberRole, Unit, UnitKind
 from bookings.management.commands.seed_demo import DEMO_DEFAULT_PASSWORD
-from bookings.models import BLOCKING_STATUSES, Booking, BookingEvent, BookingStatus
+from bookings.models import BLOCKING_STATUSES, Booking, BookingEvent, BookingStatus, Quota
 from bookings.rules import booking_rules_check
+from bookings.sample_models import SampleOrder, SampleStatus
+from bookings.service_modes import mode_min_notice_minutes, mode_qualified
 from resources.models import (
     Closure,
     MakeUpWorkingDay,
@@ -164,10 +166,14 @@ def test_bookings_went_through_the_scheduler_and_keep_every_rule(seeded, frozen_
             calendar=lambda resource=resource, booking=booking: resource_calendar_get(
                 resource=resource, start=booking.start, end=booking.end
             ),
-            qualified=qualification_refusal(
-                member=booking.member, resource=resource, now=created.at
-            )
-            is None,
+            qualified=mode_qualified(
+                mode=booking.mode,
+                qualified=qualification_refusal(
+                    member=booking.member, resource=resource, now=created.at
+                )
+                is None,
+            ),
+            min_notice_minutes=mode_min_notice_minutes(resource=resource, mode=booking.mode),
         )
     blocking = bookings.filter(status__in=BLOCKING_STATUSES).order_by("resource_id", "start")
     previous = None
@@ -249,3 +255,26 @@ def test_the_large_instruments_carry_asset_data_and_their_qualifications(seeded)
     assert with_assets.filter(specialised=True).exists()
     statuses = set(Qualification.objects.values_list("status", flat=True))
     assert {"granted", "training_scheduled", "requested"} <= statuses
+
+
+def test_the_demo_shows_the_instrument_chain_assisted_use_samples_and_a_quota(seeded):
+    """Someone trying the demo finds each service mode in use: an assisted booking run by an
+    operator of the owning unit for a member not yet qualified, sample orders waiting and
+    accepted, and a weekly quota on the scarcest instrument."""
+    assisted = Booking.objects.get(mode="assisted")
+    assert assisted.operator.unit_id == assisted.resource.unit_id
+    assert assisted.operator in assisted.resource.operators.all()
+    assert (
+        qualification_refusal(member=assisted.member, resource=assisted.resource, now=FROZEN_NOW)
+        == "not_qualified"
+    )
+    orders = SampleOrder.objects.all()
+    assert {o.status for o in orders} == {SampleStatus.SUBMITTED, SampleStatus.ACCEPTED}
+    assert all(o.resource.offers_samples for o in orders)
+    quota = Quota.objects.get()
+    assert (quota.resource.name, quota.scope, quota.measure, quota.limit) == (
+        "冷冻电镜平台",
+        "member",
+        "hours",
+        24,
+    )
