@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 from alliance.models import MemberRole
+from bookings.sample_models import SampleOrder, SampleOrderEvent, SampleReportFile
 from bookings.samples import (
     ReportUpload,
     sample_order_accept,
@@ -17,6 +18,7 @@ from bookings.samples import (
     sample_order_start_testing,
     sample_order_submit,
 )
+from notifications.models import Notification
 from tests.factories import MemberFactory, ResourceFactory, UnitFactory
 from tests.resources.photo_support import image_bytes
 
@@ -94,3 +96,20 @@ def at_step(lab, sides, step: str):
 
 def jpeg() -> bytes:
     return image_bytes()
+
+
+@pytest.fixture(autouse=True)
+def chinese_without_delivery(settings):
+    """Notices in Chinese, kept in the outbox (nothing sent while the tests look)."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    settings.NOTIFICATIONS_DELIVER_ON_COMMIT = False
+
+
+def snapshot():
+    """What a refused step must leave as it was: orders, their history, files, notices."""
+    return (
+        list(SampleOrder.objects.values_list("pk", "status", "updated_at").order_by("pk")),
+        SampleOrderEvent.objects.count(),
+        SampleReportFile.objects.count(),
+        Notification.objects.count(),
+    )
