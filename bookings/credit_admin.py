@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from alliance.access import quotas_manageable_by, resources_manageable_by, scope_may_change_quota
-from alliance.admin import ScopedModelAdmin, request_scope
+from alliance.admin import ScopedModelAdmin, request_actor, request_scope
 from bookings.credit import REASON_MAX_LENGTH, credit_restore
 from bookings.models import CreditAccount, CreditEvent, Quota
+from bookings.quota_services import quota_delete, quota_save
 from resources.models import Resource
 
 
@@ -82,6 +83,31 @@ class QuotaAdmin(ScopedModelAdmin):
                 return cleaned
 
         return ScopedQuotaForm
+
+    # Every write through bookings.quota_services (access again, the resources' locks).
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        resource = data.get("resource")
+        quota = quota_save(
+            actor=request_actor(request),
+            quota_id=obj.pk if change else None,
+            resource_id=resource.pk if resource else None,
+            kind=data.get("kind", ""),
+            scope=data["scope"],
+            measure=data["measure"],
+            period=data["period"],
+            limit=data["limit"],
+        )
+        obj.pk = quota.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        quota_delete(actor=request_actor(request), quota_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        actor = request_actor(request)
+        for quota in queryset:
+            quota_delete(actor=actor, quota_id=quota.pk)
 
 
 class RestoreForm(forms.Form):

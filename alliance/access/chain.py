@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from alliance.access.back_office import BackOfficeScope
-from alliance.access.core import _managed_unit_filter, member_acts, member_manages_unit
+from alliance.access.core import (
+    _managed_unit_filter,
+    member_acts,
+    member_is_secretariat,
+    member_manages_unit,
+)
 from alliance.models import Member, MemberRole
 
 if TYPE_CHECKING:
@@ -181,3 +186,12 @@ def scope_may_change_quota(scope: BackOfficeScope, *, resource_unit_id: int | No
     if resource_unit_id is None:
         return scope.whole_alliance
     return scope.manages_unit(resource_unit_id)
+
+
+def member_can_set_quota(member: Member | None, *, resource_unit_id: int | None) -> bool:
+    """Set or remove a quota (bookings.quota_services): a kind's (no resource) the
+    secretariat's; a resource's its unit's managers' and the secretariat's. The member-side
+    twin of scope_may_change_quota."""
+    if resource_unit_id is None:
+        return member_is_secretariat(member)
+    return member_manages_unit(member, resource_unit_id)

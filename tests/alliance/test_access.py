@@ -31,6 +31,7 @@ from alliance.access import (
     member_can_issue_invite,
     member_can_manage_resource,
     member_can_read_figures,
+    member_can_set_quota,
     member_can_update_member,
     member_can_view_booking,
     member_can_view_resource_operators,
@@ -180,6 +181,10 @@ QUESTIONS = {
     ),
     "member_can_read_figures": lambda s: member_can_read_figures(s.actor),
     "figures_unit_scope(A)": lambda s: _figures_scope_allowed(s.actor, s.units["A"].pk),
+    "member_can_set_quota(resource of A)": lambda s: member_can_set_quota(
+        s.actor, resource_unit_id=s.units["A"].pk
+    ),
+    "member_can_set_quota(a kind)": lambda s: member_can_set_quota(s.actor, resource_unit_id=None),
 }
 
 
@@ -223,6 +228,8 @@ YES = {
     "member_can_update_member(booker's unit)": {"system", *SECRETARIAT},
     "member_can_read_figures": {"unit_manager@A", "unit_manager@B", "unit_manager@C", *SECRETARIAT},
     "figures_unit_scope(A)": MANAGES_UNIT_A,
+    "member_can_set_quota(resource of A)": MANAGES_UNIT_A,
+    "member_can_set_quota(a kind)": SECRETARIAT,
 }
 
 
