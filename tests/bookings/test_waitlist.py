@@ -16,7 +16,7 @@ from bookings.waitlist import waitlist_claim, waitlist_decline, waitlist_join, w
 from bookings.waitlist_models import WaitlistEntry
 from notifications.models import Notification
 from tests.conftest import FROZEN_NOW, local
-from tests.factories import ClosureFactory, MemberFactory, ResourceFactory
+from tests.factories import MemberFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +187,7 @@ def test_a_hold_passes_down_the_line_under_a_frozen_clock(
             booking_cancel(actor=taken.member, booking_id=taken.pk)
         first = entry(ea)
         assert first.status == "offered"
-        assert first.hold.status == "held" and first.hold.member == a
+        assert (first.hold.status, first.hold.member) == ("held", a)
         assert first.hold_expires_at == cancelled_at + dt.timedelta(minutes=30)
         assert Notification.objects.filter(member=a, kind="waitlist_offered").count() == 1
         assert [entry(pk).status for pk in (eb, ec, ed)] == ["waiting"] * 3
@@ -400,11 +400,10 @@ def test_a_shortened_closure_offers_on_commit(resource, taken, django_capture_on
         confirm=True,
         now=NOW,
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            closure_end_move(
-                actor=staff, closure_id=outcome.closure.pk, end=START, reason="修好了", now=NOW
-            )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        closure_end_move(
+            actor=staff, closure_id=outcome.closure.pk, end=START, reason="修好了", now=NOW
+        )
     assert entry(waiting.pk).status == "offered"
 
 
