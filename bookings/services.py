@@ -293,7 +293,8 @@ def _conflict_error(
     the window already read plus what was found in the way since; one more read only when
     that window cannot prove them (bookings.selectors.booking_alternatives). Then
     ``similar``: free slots as long on similar resources ``member`` may book
-    (bookings.similar, issue 12; a fixed number of queries)."""
+    (bookings.similar, issue 12; a fixed number of queries). Then ``waitlist``: whether the
+    member may join the slot's waitlist instead (bookings.waitlist)."""
     alternatives = booking_alternatives(
         window, start=start, end=end, now=now, in_the_way=in_the_way
     )
@@ -310,4 +311,13 @@ def _conflict_error(
             attendees=attendees,
         )
     )
-    return Conflict("conflict", conflicts=conflicts, alternatives=alternatives, similar=similar)
+    # The slot is taken and every rule held for the member: they may wait for it (issue 12,
+    # bookings.waitlist).
+    waitlist = {"can_join": member is not None}
+    return Conflict(
+        "conflict",
+        conflicts=conflicts,
+        alternatives=alternatives,
+        similar=similar,
+        waitlist=waitlist,
+    )
