@@ -243,6 +243,13 @@ MESSAGES = {
     "series_nothing_to_do": _(
         "No occurrence of the series can be changed so: past, other or already changed."
     ),
+    # The waitlist (issue 12: bookings.waitlist)
+    "waitlist_slot_free": _("This time is free: book it instead of joining its waitlist."),
+    "waitlist_already_joined": _("You are already on the waitlist for this time."),
+    "waitlist_too_many": _("You are on %(count)s waitlists already, the most allowed."),
+    "waitlist_hold_expired": _("The hold on this time has lapsed; it went to the next in line."),
+    "waitlist_not_offered": _("Nothing is held for you on this waitlist entry (%(status)s)."),
+    "waitlist_not_waiting": _("Only a waiting entry can leave the waitlist (%(status)s)."),
 }
 
 

@@ -46,6 +46,7 @@ STATUS_COLOURS = {
     Booking.Status.PENDING: "#b26a00",
     Booking.Status.APPROVED: "#2e7d32",
     Booking.Status.COMPLETED: "#1565c0",
+    Booking.Status.HELD: "#6a1b9a",  # a waitlist hold (issue 12)
 }
 
 
@@ -313,4 +314,5 @@ from bookings import (  # noqa: E402, F401
     qualification_admin,
     sample_admin,
     usage_admin,
+    waitlist_admin,
 )

@@ -46,6 +46,7 @@ from bookings.selectors import (
     alternatives_window,
     blocking_spans_between,
 )
+from bookings.waitlist_offer import waitlist_holds_ended, waitlist_offer_on_commit
 from notifications.services import booking_notify
 from resources.intervals import Interval, interval_validate
 from resources.locking import resource_lock, resources_lock_all
@@ -53,8 +54,9 @@ from resources.models import Closure, Resource
 from resources.selectors import resource_calendar_get
 
 CLOSURE_REASON_MAX_LENGTH = 200  # resources.models.Closure.reason
-#: Statuses a closure cancels: the undecided and the approved (completed ones are over).
-HIT_STATUSES = (BookingStatus.PENDING, BookingStatus.APPROVED)
+#: Statuses a closure cancels: the undecided and the approved (completed ones are over),
+#: and the waitlist's holds (issue 12).
+HIT_STATUSES = (BookingStatus.PENDING, BookingStatus.APPROVED, BookingStatus.HELD)
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,7 @@ def _cancel_hits(
             reason=reason,
             at=now,
         )
+    waitlist_holds_ended(booking_ids=[b.pk for b in hits])  # issue 12: nothing left to claim
     free = _alternatives_by_booking(hits, now=now) if alternatives else {}
     for booking in hits:
         booking_notify(
@@ -308,7 +311,8 @@ def closure_end_move(
 
     Earlier (a repair done): the closure ends at ``end``, or at ``now`` if that is later;
     one that would then end before it starts is deleted (``closure`` None in the outcome).
-    Bookings it cancelled stay cancelled: lifting a closure restores nothing. Later (a
+    Bookings it cancelled stay cancelled: lifting a closure restores nothing, but the
+    time it frees is offered to the resource's waitlist after commit (issue 12). Later (a
     longer repair): the bookings the extension [old end, end) hits are cancelled with
     ``reason`` and their bookers offered free slots, as closure_create_with_cancellations
     does confirmed. Access as for that function."""
@@ -326,6 +330,8 @@ def closure_end_move(
         )
     else:
         end = max(end, now)
+    if end < closure.end:  # time opens again: offer it to the waitlist after commit
+        waitlist_offer_on_commit(resource_id=closure.resource_id, now=now)
     if end <= closure.start:
         closure.delete()
         return ClosureOutcome(closure=None, cancelled=[])

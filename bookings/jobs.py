@@ -1,4 +1,5 @@
-"""Time-driven work: expiry, reminders, no-shows, completion, and WeChat message delivery.
+"""Time-driven work: expiry, reminders, no-shows, completion, the waitlist's holds, and
+WeChat message delivery.
 
 Each job is a plain function of ``now`` that finds what is due with one query and moves
 each booking through its own lifecycle function, in its own short transaction. That makes
@@ -16,6 +17,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from django.db import OperationalError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,6 +33,9 @@ from bookings.lifecycle import (
 from bookings.models import Booking, BookingStatus, UsageSession
 from bookings.qualifications import qualifications_lapse_due, qualifications_remind_due
 from bookings.usage import usage_close_overdue
+from bookings.waitlist import waitlist_hold_lapse
+from bookings.waitlist_models import WaitlistEntry, WaitlistStatus
+from bookings.waitlist_offer import waitlist_offer, waitlist_resources_to_offer
 from notifications.services import outbox_deliver_due
 
 logger = logging.getLogger(__name__)
@@ -109,6 +114,27 @@ def usage_sessions_close_due(*, now: dt.datetime) -> int:
     return done
 
 
+def waitlist_offers_due(*, now: dt.datetime) -> int:
+    """The waitlist's backstop (issue 12, bookings.waitlist): lapse the holds past their
+    ``hold_expires_at`` (each offers its time to the next in line after commit), end the
+    waiting entries whose slot has started, and offer free time to waiting entries that the
+    fast path missed (a closure lifted in resources, an offer that found the lock busy).
+    Returns holds lapsed plus offers made."""
+    hold_ids = WaitlistEntry.objects.filter(
+        status=WaitlistStatus.OFFERED, hold_expires_at__lte=now
+    ).values_list("hold_id", flat=True)[:BATCH]
+    done = _run_each(list(hold_ids), waitlist_hold_lapse, now)
+    WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, start__lte=now).update(
+        status=WaitlistStatus.EXPIRED, updated_at=now
+    )
+    for resource_id in waitlist_resources_to_offer(now=now, limit=BATCH):
+        try:
+            done += len(waitlist_offer(resource_id=resource_id, now=now))
+        except OperationalError as exc:  # the resource's lock is busy: next run
+            logger.info("waitlist offer on resource %s skipped: %s", resource_id, exc)
+    return done
+
+
 def messages_deliver_due(*, now: dt.datetime) -> int:
     return outbox_deliver_due(now=now)
 
@@ -119,6 +145,7 @@ JOBS: list[tuple[str, Callable[..., int]]] = [
     ("remind", bookings_remind_due),
     ("no_show", bookings_mark_no_shows_due),
     ("complete", bookings_complete_due),
+    ("waitlist", waitlist_offers_due),
     ("close_sessions", usage_sessions_close_due),
     ("qualification_lapse", qualifications_lapse_due),
     ("qualification_remind", qualifications_remind_due),

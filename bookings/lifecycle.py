@@ -41,9 +41,10 @@ from alliance.models import Member
 from alliance.services import text_clean
 from bookings.credit import credit_booking_cost
 from bookings.locking import booking_lock, event_record
-from bookings.models import Booking, BookingEvent, BookingStatus
+from bookings.models import BLOCKING_STATUSES, Booking, BookingEvent, BookingStatus
 from bookings.rules import booking_units_check
 from bookings.usage_records import session_close_for_booking, session_open_for_booking
+from bookings.waitlist_offer import waitlist_offer_on_commit
 from notifications.services import booking_notify
 from resources.qualifications import qualification_mark_used
 
@@ -59,6 +60,10 @@ VERBS = {
     BookingEvent.Action.NO_SHOW: _("marked as a no-show"),
     BookingEvent.Action.COMPLETED: _("completed"),
     BookingEvent.Action.CHECKED_IN: _("checked in"),
+    # The waitlist's transitions (issue 12, bookings.waitlist)
+    BookingEvent.Action.CLAIMED: _("claimed"),
+    BookingEvent.Action.HOLD_DECLINED: _("declined"),
+    BookingEvent.Action.HOLD_LAPSED: _("released"),
 }
 
 
@@ -122,6 +127,9 @@ def _transition(
             after(booking)
         if notify:
             booking_notify(booking=booking, event=notify, actor=actor, reason=reason, now=now)
+        if from_status in BLOCKING_STATUSES and to_status not in BLOCKING_STATUSES:
+            # The time is free again: offer it to its waitlist once this commits (issue 12).
+            waitlist_offer_on_commit(resource_id=booking.resource_id, now=now)
     return booking
 
 

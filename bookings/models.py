@@ -34,10 +34,21 @@ class BookingStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     COMPLETED = "completed", _("Completed")
     NO_SHOW = "no_show", _("No-show")
+    #: A freed slot kept for the first in its waitlist until they claim it (issue 12,
+    #: bookings.waitlist); it blocks others like a pending booking.
+    HELD = "held", _("Held for the waitlist")
 
 
 #: Statuses that hold the slot. Everything else (rejected, cancelled, expired, no-show) frees it.
-BLOCKING_STATUSES = (BookingStatus.PENDING, BookingStatus.APPROVED, BookingStatus.COMPLETED)
+BLOCKING_STATUSES = (
+    BookingStatus.PENDING,
+    BookingStatus.APPROVED,
+    BookingStatus.COMPLETED,
+    BookingStatus.HELD,
+)
+#: Statuses counted as booked time (figures): blocking ones except a waitlist hold, which
+#: nobody has taken yet.
+BOOKED_STATUSES = (BookingStatus.PENDING, BookingStatus.APPROVED, BookingStatus.COMPLETED)
 
 
 class Booking(models.Model):
@@ -193,6 +204,11 @@ class BookingEvent(models.Model):
             "bookings.booking.cancelled_by_closure",
             _("Cancelled: the resource closes"),
         )
+        # Issue 12: the waitlist's holds (bookings.waitlist)
+        HELD = "bookings.booking.held", _("Held for the waitlist")
+        CLAIMED = "bookings.booking.claimed", _("Claimed from the waitlist")
+        HOLD_DECLINED = "bookings.booking.hold_declined", _("Hold declined")
+        HOLD_LAPSED = "bookings.booking.hold_lapsed", _("Hold lapsed")
 
     booking = models.ForeignKey(
         Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="events"
@@ -296,3 +312,4 @@ from bookings.usage_models import (  # noqa: E402, F401
     InterlockConfig,
     UsageSession,
 )
+from bookings.waitlist_models import WaitlistEntry, WaitlistStatus  # noqa: E402, F401

@@ -38,7 +38,8 @@ from resources.rules_display import RuleLine, quota_left_text, quota_text
 from resources.selectors import alliance_zone, local_midnight
 
 #: What an ``hours_ahead`` quota counts: bookings still to come (a completed one has ended).
-AHEAD_STATUSES = (BookingStatus.PENDING, BookingStatus.APPROVED)
+#: A waitlist hold counts like a pending booking (claiming it then adds nothing).
+AHEAD_STATUSES = (BookingStatus.PENDING, BookingStatus.APPROVED, BookingStatus.HELD)
 HOUR = dt.timedelta(hours=1)
 
 
@@ -170,6 +171,24 @@ def quota_check(
                 params={"quota": quota_text(**quota_words(quota)), "left": left_text(use)},
                 quota_detail=use.as_dict(),
             )
+
+
+def quota_fits(
+    *,
+    resource: Resource,
+    member: Member,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+) -> bool:
+    """Whether a booking of [start, end) keeps every quota, read without the quota locks:
+    the waitlist's pre-check (bookings.waitlist_offer), which takes the locks and asks
+    quota_check only for the one entry it then offers."""
+    for quota in quotas_for_resource(resource):
+        use = quota_use(quota, member=member, start=start, now=now)
+        if use.used + _needs(quota, start=start, end=end, now=now) > quota.limit:
+            return False
+    return True
 
 
 def quota_words(quota: Quota) -> dict:

@@ -36,6 +36,7 @@ SHOWN_STATUSES = (
     BookingStatus.APPROVED,
     BookingStatus.COMPLETED,
     BookingStatus.NO_SHOW,
+    BookingStatus.HELD,  # a waitlist hold (issue 12) holds the slot
 )
 DAY, WEEK = "day", "week"
 DEFAULT_HOURS = (8, 20)  # the day grid's columns when nothing is open that day

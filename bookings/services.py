@@ -50,7 +50,6 @@ from bookings.models import (
 )
 from bookings.on_behalf import booking_created_record, created_action, on_behalf_check
 from bookings.quotas import quota_check
-from bookings.rules import booking_rules_check
 from bookings.selectors import (
     BlockingSpan,
     BookingWindow,
@@ -59,6 +58,7 @@ from bookings.selectors import (
     booking_window_get,
 )
 from bookings.similar import similar_answer
+from bookings.window_rules import window_rules_check as _rules_check
 from resources.intervals import Interval, interval_validate
 from resources.locking import resource_lock
 from resources.models import Resource
@@ -87,35 +87,6 @@ def _same_row(a: Resource, b: Resource) -> bool:
     return all(
         getattr(a, field.attname) == getattr(b, field.attname)
         for field in Resource._meta.concrete_fields
-    )
-
-
-def _rules_check(
-    window: BookingWindow,
-    *,
-    member: Member,
-    start: dt.datetime,
-    end: dt.datetime,
-    attendees: int,
-    now: dt.datetime,
-    mode: str,
-) -> None:
-    service_modes.mode_check(resource=window.resource, mode=mode)
-    booking_rules_check(
-        resource=window.resource,
-        member=member,
-        allowed_unit_ids=window.allowed_unit_ids,
-        start=start,
-        end=end,
-        attendees=attendees,
-        now=now,
-        calendar=lambda: window.calendar,
-        # The qualification gate (issue 10) is self-use's; assisted use has its own notice.
-        qualified=service_modes.mode_qualified(mode=mode, qualified=window.member_qualified),
-        min_notice_minutes=service_modes.mode_min_notice_minutes(
-            resource=window.resource, mode=mode
-        ),
-        suspended_until=getattr(window.resource, "member_suspended_until", None),  # issue 12
     )
 
 
@@ -322,7 +293,8 @@ def _conflict_error(
     the window already read plus what was found in the way since; one more read only when
     that window cannot prove them (bookings.selectors.booking_alternatives). Then
     ``similar``: free slots as long on similar resources ``member`` may book
-    (bookings.similar, issue 12; a fixed number of queries)."""
+    (bookings.similar, issue 12; a fixed number of queries). Then ``waitlist``: whether the
+    member may join the slot's waitlist instead (bookings.waitlist)."""
     alternatives = booking_alternatives(
         window, start=start, end=end, now=now, in_the_way=in_the_way
     )
@@ -339,4 +311,13 @@ def _conflict_error(
             attendees=attendees,
         )
     )
-    return Conflict("conflict", conflicts=conflicts, alternatives=alternatives, similar=similar)
+    # The slot is taken and every rule held for the member: they may wait for it (issue 12,
+    # bookings.waitlist).
+    waitlist = {"can_join": member is not None}
+    return Conflict(
+        "conflict",
+        conflicts=conflicts,
+        alternatives=alternatives,
+        similar=similar,
+        waitlist=waitlist,
+    )

@@ -392,6 +392,10 @@ CREDIT_SUSPEND_BELOW = env_int("CREDIT_SUSPEND_BELOW", 60)
 CREDIT_NO_SHOW_LIMIT = env_int("CREDIT_NO_SHOW_LIMIT", 3)
 CREDIT_NO_SHOW_WINDOW_DAYS = env_int("CREDIT_NO_SHOW_WINDOW_DAYS", 90)
 CREDIT_SUSPENSION_DAYS = env_int("CREDIT_SUSPENSION_DAYS", 30)
+# Waitlist (issue 12: bookings.waitlist): how long a freed slot is held for the first in
+# line, and how many waiting or offered entries one member may have at once.
+WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 30)
+WAITLIST_MAX_ACTIVE_PER_MEMBER = env_int("WAITLIST_MAX_ACTIVE_PER_MEMBER", 20)
 # Recorded use (issue 10, bookings.usage): a session left running is closed by the jobs this
 # long after its booking ends; a walk-up session (no booking) after this many minutes.
 USAGE_SESSION_GRACE_MINUTES = env_int("USAGE_SESSION_GRACE_MINUTES", 30)

@@ -46,6 +46,7 @@ TITLES = {
     NotificationKind.BOOKED_FOR: gettext_lazy("Booked for you"),
     NotificationKind.OPERATOR_ASSIGNED: gettext_lazy("Assisted session assigned to you"),
     NotificationKind.OPERATOR_CANCELLED: gettext_lazy("Assisted session cancelled"),
+    NotificationKind.WAITLIST_OFFERED: gettext_lazy("A waitlist slot is held for you"),
 }
 
 #: The settings naming each event's WeChat template id. Deciders' "requested" has none.
@@ -58,6 +59,8 @@ TEMPLATE_SETTINGS = {
     NotificationKind.NO_SHOW: "WECHAT_TEMPLATE_BOOKING_NO_SHOW",
     # A booking made for the member: the approval template carries it (resource, time, status).
     NotificationKind.BOOKED_FOR: "WECHAT_TEMPLATE_BOOKING_APPROVED",
+    # A waitlist hold (issue 12): the same template (resource, time, status).
+    NotificationKind.WAITLIST_OFFERED: "WECHAT_TEMPLATE_BOOKING_APPROVED",
 }
 
 #: Which template keyword carries which value, unless settings.WECHAT_TEMPLATE_FIELDS says
@@ -79,6 +82,7 @@ STATUS_PHRASES = {
     NotificationKind.REMINDER: "即将开始",
     NotificationKind.NO_SHOW: "未签到",
     NotificationKind.BOOKED_FOR: "已代预约",
+    NotificationKind.WAITLIST_OFFERED: "候补待确认",
 }
 
 #: WeChat's length limits for data values, by keyword type (the keyword without digits).
@@ -219,6 +223,11 @@ def _body(event: str, values: dict[str, str]) -> str:
         return _("You operate %(resource)s for %(booker)s (%(unit)s) for %(when)s: %(purpose)s")
     if event == NotificationKind.OPERATOR_CANCELLED:
         return _("The assisted session of %(resource)s for %(booker)s for %(when)s is cancelled.")
+    if event == NotificationKind.WAITLIST_OFFERED:
+        return _(
+            "%(resource)s for %(when)s is free and held for you: claim it under My waitlist "
+            "before the hold lapses."
+        )
     raise ValueError(f"unknown booking event {event!r}")
 
 

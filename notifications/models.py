@@ -56,6 +56,8 @@ class NotificationKind(models.TextChoices):
     SAMPLE_REPORTED = "sample_reported", _("Sample report ready")
     SAMPLE_CONFIRMED = "sample_confirmed", _("Sample report confirmed")
     SAMPLE_CANCELLED = "sample_cancelled", _("Sample order cancelled")
+    # The waitlist (issue 12, bookings.waitlist): a freed slot is held for the member
+    WAITLIST_OFFERED = "waitlist_offered", _("A waitlist slot is held for you")
 
 
 class Notification(models.Model):

@@ -17,6 +17,7 @@ from web.views import (
     staff_approvals,
     summary,
     usage,
+    waitlist,
 )
 
 app_name = "web"
@@ -40,6 +41,12 @@ urlpatterns = [
     path("r/<int:resource_id>/series/preview/", series.preview, name="resource-series-preview"),
     path("r/<int:resource_id>/series/", series.create, name="resource-series"),
     path("me/series/", series.my_series, name="my-series"),
+    # The waitlist (issue 12)
+    path("r/<int:resource_id>/waitlist/", waitlist.join, name="resource-waitlist-join"),
+    path("me/waitlist/", waitlist.my_waitlist, name="my-waitlist"),
+    path("me/waitlist/<int:entry_id>/claim/", waitlist.claim, name="waitlist-claim"),
+    path("me/waitlist/<int:entry_id>/decline/", waitlist.decline, name="waitlist-decline"),
+    path("me/waitlist/<int:entry_id>/leave/", waitlist.leave, name="waitlist-leave"),
     path("me/series/<int:series_id>/cancel/", series.cancel, name="series-cancel"),
     path("r/<int:resource_id>/use/", usage.use_page, name="resource-use"),
     path("r/<int:resource_id>/use/start/", usage.use_start, name="resource-use-start"),

@@ -18,6 +18,7 @@ from api.v1 import (
     staff,
     units,
     usage,
+    waitlist,
 )
 
 urlpatterns = [
@@ -34,6 +35,24 @@ urlpatterns = [
         "series/<int:series_id>/actions/",
         series.SeriesActionApi.as_view(),
         name="series-actions",
+    ),
+    # The waitlist (issue 12)
+    path("waitlist/", waitlist.WaitlistJoinApi.as_view(), name="waitlist-join"),
+    path("me/waitlist/", waitlist.MyWaitlistApi.as_view(), name="me-waitlist"),
+    path(
+        "waitlist/<int:entry_id>/claim/",
+        waitlist.WaitlistClaimApi.as_view(),
+        name="waitlist-claim",
+    ),
+    path(
+        "waitlist/<int:entry_id>/decline/",
+        waitlist.WaitlistDeclineApi.as_view(),
+        name="waitlist-decline",
+    ),
+    path(
+        "waitlist/<int:entry_id>/leave/",
+        waitlist.WaitlistLeaveApi.as_view(),
+        name="waitlist-leave",
     ),
     path("units/", units.UnitListApi.as_view(), name="unit-list"),
     path("units/<int:unit_id>/", units.UnitDetailApi.as_view(), name="unit-detail"),

@@ -20,7 +20,7 @@ from alliance.actors import actor_require
 from bookings.figures.common import clipped, hours, overlaps, ratio
 from bookings.figures.period import Period
 from bookings.figures.usage import UsageHours, usage_hours
-from bookings.models import BLOCKING_STATUSES, Booking, BookingStatus
+from bookings.models import BOOKED_STATUSES, Booking, BookingStatus
 from resources.intervals import clip, merge
 from resources.models import MIDNIGHT, Closure, MakeUpWorkingDay, Resource
 from resources.selectors import (
@@ -64,7 +64,7 @@ class ResourceFigures:
         return ratio(self.used_hours, self.open_hours)
 
 
-BOOKED = Q(status__in=BLOCKING_STATUSES)
+BOOKED = Q(status__in=BOOKED_STATUSES)  # not a waitlist hold (issue 12)
 
 
 def resources_in_scope(*, unit_id: int | None, kind: str | None) -> QuerySet[Resource]:

@@ -191,7 +191,7 @@ def test_accepted_templates_are_counted(member):
 
     assert answer.status_code == 200
     credits = {t["template_id"]: (t["events"], t["credits"]) for t in answer.json()["templates"]}
-    assert credits[TEMPLATES["approved"]] == (["approved", "booked_for"], 2)
+    assert credits[TEMPLATES["approved"]] == (["approved", "booked_for", "waitlist_offered"], 2)
     assert credits[TEMPLATES["rejected"]] == (["rejected"], 1)
     assert credits[TEMPLATES["reminder"]] == (["reminder"], 0)
     assert client.get(f"{BASE}subscriptions/").json() == answer.json()

@@ -30,6 +30,8 @@ from alliance.actors import SYSTEM
 from bookings.models import Booking, BookingStatus, PurchaseCheck, UsageSession
 from bookings.purchase_checks import purchase_report_compute
 from bookings.series import series_create
+from bookings.waitlist import waitlist_join
+from bookings.waitlist_offer import waitlist_offer
 from resources.photos import photo_add
 from tests.api.helpers import api_client
 from tests.api.world import World, world_build
@@ -90,6 +92,13 @@ SERIES = {
     "rule": "FREQ=WEEKLY;COUNT=2",
     "start": "2026-12-03T14:00:00+08:00",
     "end": "2026-12-03T15:00:00+08:00",
+}
+
+#: ``booking``'s slot, which is taken (the waitlist's).
+TAKEN_SLOT = {
+    "start": "2026-11-25T10:00:00+08:00",
+    "end": "2026-11-25T11:00:00+08:00",
+    "purpose": "候补",
 }
 
 #: endpoint: (call, expected status for each of ROLES in order)
@@ -467,6 +476,25 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         Call("post", "/api/v1/series/{series}/actions/", {"action": "approve"}),
         (401, 403, 403, 404, 200, 404, 200),
     ),
+    # The waitlist (issue 12): joining a taken slot, anyone bound; an entry (``waiting``,
+    # ``offered``: A's researcher's) only by its member, 404 for everyone else.
+    "waitlist join": (
+        Call("post", "/api/v1/waitlist/", {**TAKEN_SLOT, "resource": "{resource}"}),
+        (401, 403, 201, 201, 201, 201, 201),
+    ),
+    "my waitlist": (Call("get", "/api/v1/me/waitlist/"), (401, 403, 200, 200, 200, 200, 200)),
+    "waitlist claim": (
+        Call("post", "/api/v1/waitlist/{offered}/claim/"),
+        (401, 403, 200, 404, 404, 404, 404),
+    ),
+    "waitlist decline": (
+        Call("post", "/api/v1/waitlist/{offered}/decline/"),
+        (401, 403, 200, 404, 404, 404, 404),
+    ),
+    "waitlist leave": (
+        Call("post", "/api/v1/waitlist/{waiting}/leave/"),
+        (401, 403, 200, 404, 404, 404, 404),
+    ),
 }
 
 CASES = [
@@ -513,7 +541,31 @@ def ids(world, media_root, settings, tmp_path) -> dict[str, int]:
     closure = ClosureFactory(
         resource=world.resource, start=local(2026, 12, 2), end=local(2026, 12, 3)
     )
+
+    def in_line(day):
+        taken = BookingFactory(
+            member=world.other_researcher,
+            resource=world.resource,
+            start=local(2026, 11, day, 14),
+            end=local(2026, 11, day, 15),
+        )
+        entry = waitlist_join(
+            member=world.researcher,
+            resource_id=world.resource.pk,
+            start=taken.start,
+            end=taken.end,
+            purpose="候补",
+        )
+        return taken, entry
+
+    waiting = in_line(26)[1]
+    taken, offered = in_line(30)
+    taken.status = BookingStatus.CANCELLED  # freed, then offered (as after commit)
+    taken.save()
+    waitlist_offer(resource_id=world.resource.pk, now=local(2026, 11, 23, 8))
     return {
+        "waiting": waiting.pk,
+        "offered": offered.pk,
         **{name: order.pk for name, order in samples.items()},
         "sample": at_step(world.resource, sides, "submitted").pk,
         "sample_file": samples["sample_reported"].report_files.get().pk,
@@ -644,8 +696,10 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
                 "purchase-checks",
                 "assessment",
                 "series",
+                "waitlist",
             }
             or r.startswith("api/v1/me/credit/")
+            or r.startswith("api/v1/me/waitlist/")
         )
     }
     covered = {
@@ -666,6 +720,8 @@ def test_every_v1_endpoint_of_this_contract_is_in_the_matrix():
         .replace("{sample_reported}", "{sample}")
         .replace("{sample}", "<int:order_id>")
         .replace("{check}", "<int:check_id>")
+        .replace("{offered}", "<int:entry_id>")
+        .replace("{waiting}", "<int:entry_id>")
         .removeprefix("/")
         for call, _ in MATRIX.values()
     }
@@ -703,7 +759,9 @@ def test_list_scopes_agree_with_the_per_booking_helpers(world, ids, role):
         )
     ] + list(
         Booking.objects.filter(
-            Q(pk__in=[ids["booking"], ids["cross"]]) | Q(series_id=ids["series"])
+            Q(pk__in=[ids["booking"], ids["cross"]])
+            | Q(series_id=ids["series"])
+            | Q(start__in=[local(2026, 11, 26, 14), local(2026, 11, 30, 14)])  # the waitlist's
         )
     )
 

@@ -54,7 +54,11 @@ def test_credits_are_listed_for_every_configured_template(booker, settings):
     credits = subscription_credits_for_member(member=booker)
 
     assert credits == [
-        {"template_id": TEMPLATES["approved"], "events": ["approved", "booked_for"], "credits": 2},
+        {
+            "template_id": TEMPLATES["approved"],
+            "events": ["approved", "booked_for", "waitlist_offered"],
+            "credits": 2,
+        },
         {"template_id": TEMPLATES["cancelled"], "events": ["cancelled"], "credits": 0},
         {"template_id": TEMPLATES["no_show"], "events": ["no_show"], "credits": 0},
         {"template_id": TEMPLATES["rejected"], "events": ["rejected", "expired"], "credits": 0},

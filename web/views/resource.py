@@ -389,6 +389,8 @@ def book(request: HttpRequest, resource_id: int) -> HttpResponse:
             "error": conflict,
             "alternatives": conflict.extra.get("alternatives", []),
             "similar": conflict.extra.get("similar", []),  # issue 12: similar resources
+            "waitlist": conflict.extra.get("waitlist", {}),  # issue 12: wait for this time
+            "start": start,
             "minutes": minutes,
             "purpose": purpose,
             "attendees": attendees,

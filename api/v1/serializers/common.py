@@ -137,15 +137,24 @@ class SeriesClashSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class WaitlistHintSerializer(serializers.Serializer):
+    """Whether the member may join the taken slot's waitlist (issue 12): POST
+    /api/v1/waitlist/ with the same resource, start, end and purpose."""
+
+    can_join = serializers.BooleanField()
+
+
 class ConflictErrorSerializer(ErrorSerializer):
     """409 ``conflict``: what is in the way and the nearest free slots of the same length,
-    then free slots as long on similar resources (``similar``). 409 ``series_clash``: the
-    series' occurrences that are not free (``occurrences``)."""
+    then free slots as long on similar resources (``similar``), and whether the member may
+    join the slot's waitlist (``waitlist``). 409 ``series_clash``: the series' occurrences
+    that are not free (``occurrences``)."""
 
     conflicts = IntervalSerializer(many=True, required=False)
     alternatives = IntervalSerializer(many=True, required=False)
     similar = SimilarSlotSerializer(many=True, required=False)
     occurrences = SeriesClashSerializer(many=True, required=False)
+    waitlist = WaitlistHintSerializer(required=False)
     status = serializers.CharField(
         required=False, help_text="For `invalid_transition`: the booking's current status."
     )
