@@ -38,6 +38,7 @@ from bookings.rules import booking_units_check
 from bookings.selectors import blocking_spans_between, booking_window_get
 from bookings.waitlist_models import ACTIVE_STATUSES, WaitlistEntry, WaitlistStatus
 from bookings.window_rules import window_rules_check
+from notifications.models import NotificationKind
 from notifications.services import booking_notify
 from resources.intervals import interval_validate
 from resources.locking import resource_lock
@@ -275,8 +276,8 @@ def waitlist_hold_lapse(
     *, actor: Actor, booking_id: int, now: dt.datetime | None = None
 ) -> Booking:
     """SYSTEM ends a hold not claimed by its ``hold_expires_at``: the booking expires (a
-    ``hold_lapsed`` history entry), the entry lapses, and the time is offered to the next
-    in line after commit. ``not_due`` before then (the jobs skip it)."""
+    ``hold_lapsed`` history entry), the entry lapses, the member is told (inbox), and the
+    time is offered to the next in line after commit. ``not_due`` before then (the jobs skip it)."""
     now = now or timezone.now()
 
     def due(booking: Booking, now: dt.datetime) -> bool:
@@ -296,5 +297,6 @@ def waitlist_hold_lapse(
         to_status=BookingStatus.EXPIRED,
         action=BookingEvent.Action.HOLD_LAPSED,
         due=due,
+        notify=NotificationKind.WAITLIST_LAPSED,
         after=lapsed,
     )

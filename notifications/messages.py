@@ -47,6 +47,7 @@ TITLES = {
     NotificationKind.OPERATOR_ASSIGNED: gettext_lazy("Assisted session assigned to you"),
     NotificationKind.OPERATOR_CANCELLED: gettext_lazy("Assisted session cancelled"),
     NotificationKind.WAITLIST_OFFERED: gettext_lazy("A waitlist slot is held for you"),
+    NotificationKind.WAITLIST_LAPSED: gettext_lazy("Your waitlist hold lapsed"),
 }
 
 #: The settings naming each event's WeChat template id. Deciders' "requested" has none.
@@ -227,6 +228,11 @@ def _body(event: str, values: dict[str, str]) -> str:
         return _(
             "%(resource)s for %(when)s is free and held for you: claim it under My waitlist "
             "before the hold lapses."
+        )
+    if event == NotificationKind.WAITLIST_LAPSED:
+        return _(
+            "You did not claim %(resource)s for %(when)s in time: the hold lapsed and the "
+            "time was offered to the next in line."
         )
     raise ValueError(f"unknown booking event {event!r}")
 

@@ -58,6 +58,7 @@ class NotificationKind(models.TextChoices):
     SAMPLE_CANCELLED = "sample_cancelled", _("Sample order cancelled")
     # The waitlist (issue 12, bookings.waitlist): a freed slot is held for the member
     WAITLIST_OFFERED = "waitlist_offered", _("A waitlist slot is held for you")
+    WAITLIST_LAPSED = "waitlist_lapsed", _("Your waitlist hold lapsed")
 
 
 class Notification(models.Model):

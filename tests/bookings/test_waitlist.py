@@ -210,7 +210,9 @@ def test_a_hold_passes_down_the_line_under_a_frozen_clock(
         assert entry(ea).status == "lapsed"
         assert entry(ea).hold.status == "expired"
         assert entry(ea).hold.events.last().action == BookingEvent.Action.HOLD_LAPSED
+        assert Notification.objects.filter(member=a, kind="waitlist_lapsed").count() == 1
         assert entry(eb).status == "offered"
+        assert not Notification.objects.filter(member=b, kind="waitlist_lapsed").exists()
         error = refused(Conflict, lambda: waitlist_claim(member=a, entry_id=ea))
         assert error.code == "waitlist_hold_expired"
 
