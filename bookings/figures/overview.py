@@ -29,7 +29,7 @@ from bookings.figures import figures_sql, rolled
 from bookings.figures.common import EFFECTIVE, EXTERNAL, clipped, ratio
 from bookings.figures.per_resource import open_hours_get, resources_in_scope
 from bookings.figures.period import Period
-from bookings.figures.usage import usage_hours
+from bookings.figures.usage import day_sums
 
 RANKED = 5
 
@@ -194,13 +194,19 @@ def alliance_overview(
     )
     open_hours = open_hours_get(resources=resources, period=period)
     rolled.fresh()
-    usage = usage_hours(period=period, resource_ids=[r.pk for r in resources], now=now)
+    # Used hours only (units served are not shown here): the days' sums, not usage_hours.
+    sums = day_sums(period=period, now=now, resource_ids=[r.pk for r in resources])
+    usage = {
+        pk: rolled.hours_of(row.get("used"), row.get("live_used"))
+        for pk, row in sums.items()
+        if row.get("used") or row.get("live_used") is not None
+    }
     uses = [
         ResourceUse(
             resource_id=r.pk,
             name=r.name,
             unit_name=r.unit.name,
-            used_hours=usage[r.pk].used_hours if r.pk in usage else 0.0,
+            used_hours=usage.get(r.pk, 0.0),
             open_hours=open_hours.get(r.pk, 0.0),
         )
         for r in resources

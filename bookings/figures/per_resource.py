@@ -3,8 +3,8 @@ hours, no-shows, late cancellations, utilisation, and hours by booking unit.
 
 A fixed number of queries whatever the period or the number of bookings: the resources
 (1), their weekly hours (1), make-up days and closures (2), then the rollup (refreshed
-first, bookings.figures.rolled): the days' sums (1), hours by booking unit (1), units
-served (1), and the sessions still running (2). Open hours are worked out from the weekly
+first, bookings.figures.rolled): the days' sums (1), hours by booking unit and units served
+(1), and the sessions still running (2). Open hours are worked out from the weekly
 hours and the calendar (open_hours_get), the rest are aggregate queries.
 """
 
@@ -19,9 +19,9 @@ from django.utils import timezone
 from alliance.access import figures_unit_scope
 from alliance.actors import actor_require
 from bookings.figures import rolled
-from bookings.figures.common import ratio
+from bookings.figures.common import EXTERNAL, ratio
 from bookings.figures.period import Period
-from bookings.figures.usage import day_sums, served_counts, usage_of
+from bookings.figures.usage import day_sums, usage_of
 from bookings.models import BLOCKING_STATUSES
 from resources.intervals import clip, merge
 from resources.models import MIDNIGHT, Closure, MakeUpWorkingDay, Resource
@@ -153,23 +153,37 @@ def open_hours_get(*, resources: list[Resource], period: Period) -> dict[int, fl
     return open_hours
 
 
-def hours_by_unit_get(*, period: Period, resource_ids: list[int]) -> dict[int, list[UnitHours]]:
-    """Booked hours per resource and booking unit (the booker's unit when they booked), from
-    the rollup (one query)."""
+def units_get(
+    *, period: Period, resource_ids: list[int], now: dt.datetime
+) -> tuple[dict[int, list[UnitHours]], dict[int, int]]:
+    """Booked hours per resource and booking unit (the booker's unit when they booked), and
+    the units served per resource: one query of the rollup's unit days and the sessions
+    still running (usage.served_pairs' definition)."""
     rows = (
         rolled.unit_days(period)
-        .filter(resource_id__in=resource_ids, booked__gt=0)
-        .values("resource_id", "unit_id", "unit__name")
-        .annotate(booked=Sum("booked"))
+        .filter(resource_id__in=resource_ids)
+        .values("resource_id", "unit_id", "unit__name", "resource__unit_id")
+        .annotate(booked=Sum("booked"), sessions=Sum("sessions"))
         .order_by("resource_id", "unit__name")
-        .values_list("resource_id", "unit_id", "unit__name", "booked")
+        .values_list(
+            "resource_id", "unit_id", "unit__name", "resource__unit_id", "booked", "sessions"
+        )
     )
     by_resource: dict[int, list[UnitHours]] = {}
-    for resource_id, unit_id, unit_name, booked in rows:
-        by_resource.setdefault(resource_id, []).append(
-            UnitHours(unit_id, unit_name, rolled.hours_of(booked))
-        )
-    return by_resource
+    served: set[tuple[int, int]] = set()
+    for resource_id, unit_id, unit_name, owner_id, booked, sessions in rows:
+        if booked:
+            by_resource.setdefault(resource_id, []).append(
+                UnitHours(unit_id, unit_name, rolled.hours_of(booked))
+            )
+        if sessions and unit_id != owner_id:
+            served.add((resource_id, unit_id))
+    live = rolled.running(period, now).filter(EXTERNAL, resource_id__in=resource_ids)
+    served |= set(live.values_list("resource_id", "user_unit").distinct())
+    counts: dict[int, int] = {}
+    for resource_id, _unit in served:
+        counts[resource_id] = counts.get(resource_id, 0) + 1
+    return by_resource, counts
 
 
 def resource_figures(
@@ -197,8 +211,7 @@ def resource_figures(
     open_hours = open_hours_get(resources=resources, period=period)
     rolled.fresh()
     sums = day_sums(period=period, now=now, resource_ids=ids)
-    by_unit = hours_by_unit_get(period=period, resource_ids=ids)
-    served = served_counts(period, now, ids)
+    by_unit, served = units_get(period=period, resource_ids=ids, now=now)
     figures = []
     for resource in resources:
         row = sums.get(resource.pk, {})

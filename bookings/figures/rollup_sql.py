@@ -158,19 +158,50 @@ def raw_rows_sql() -> dict[str, str]:
               JOIN {booking} b ON b.resource_id = j.resource_id
                AND b.blocked_until > j.s AND b.start < j.e
         """  # noqa: S608 - model metadata and constants only
+    decisions = ", ".join(
+        f"'{a}'" for a in (BookingEvent.Action.APPROVED, BookingEvent.Action.REJECTED)
+    )
+    member, resource = Member._meta.db_table, Resource._meta.db_table
+    if connection.vendor == "postgresql":
+        # LATERAL … OFFSET 0: a subquery the planner may not flatten, so that it runs once
+        # per marked day through the indexes whatever the (unknown) number of markers.
+        sessions = f"""
+            SELECT j.resource_id, j."date", j.s, j.e, r.unit_id, x.user_unit, x.flagged,
+                   x.started_at, x.stopped_at
+              FROM {markers}
+              JOIN {resource} r ON r.id = j.resource_id
+             CROSS JOIN LATERAL (
+                SELECT COALESCE(bk.unit_id, m.unit_id) AS user_unit, x.flagged, x.started_at,
+                       x.stopped_at
+                  FROM {session} x
+                  JOIN {member} m ON m.id = x.member_id
+                  LEFT JOIN {booking} bk ON bk.id = x.booking_id
+                 WHERE x.resource_id = j.resource_id AND x.stopped_at > j.s
+                   AND x.started_at < j.e
+                OFFSET 0
+            ) AS x
+        """  # noqa: S608 - model metadata only
+        decided = f"""
+            SELECT j.resource_id, j."date", j.s, j.e, v.at, v.created_at FROM {markers}
+             CROSS JOIN LATERAL (
+                SELECT v.at, b.created_at FROM {event} v
+                  JOIN {booking} b ON b.id = v.booking_id
+                 WHERE v.action IN ({decisions}) AND v.at >= j.s AND v.at < j.e
+                   AND b.resource_id = j.resource_id
+                OFFSET 0
+            ) AS v
+        """  # noqa: S608 - model metadata and constants only
+        return {"bookings": bookings, "sessions": sessions, "decisions": decided}
     sessions = f"""
         SELECT j.resource_id, j."date", j.s, j.e, r.unit_id, COALESCE(bk.unit_id, m.unit_id),
                x.flagged, x.started_at, x.stopped_at
           FROM {markers}
-          JOIN {Resource._meta.db_table} r ON r.id = j.resource_id
+          JOIN {resource} r ON r.id = j.resource_id
           JOIN {session} x ON x.resource_id = j.resource_id
            AND x.stopped_at > j.s AND x.started_at < j.e
-          JOIN {Member._meta.db_table} m ON m.id = x.member_id
+          JOIN {member} m ON m.id = x.member_id
           LEFT JOIN {booking} bk ON bk.id = x.booking_id
     """  # noqa: S608 - model metadata only
-    decisions = ", ".join(
-        f"'{a}'" for a in (BookingEvent.Action.APPROVED, BookingEvent.Action.REJECTED)
-    )
     decided = f"""
         SELECT j.resource_id, j."date", j.s, j.e, v.at, b.created_at
           FROM {markers}
