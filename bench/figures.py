@@ -301,6 +301,11 @@ def main() -> int:
         f"PostgreSQL, {os.cpu_count()} CPUs; loaded in {loaded['timings']['total_seconds']} s "
         f"({loaded_text}).",
         "",
+        *(
+            ["Timed on a database loaded by an earlier run (--keep-db), migrated to this code."]
+            if args.reuse_db
+            else []
+        ),
         f"Rollup rebuilt set-based in {rollup['rebuild_seconds']} s ({rollup['days']:,} "
         "resource-days). Load average (1, 5, 15 min) on the shared machine: "
         f"{', '.join(f'{x:.1f}' for x in load_before)} before the timings, "

@@ -1,4 +1,6 @@
-"""The one figure the ORM cannot say: cutting intervals into local clock hours, per vendor.
+"""What the ORM cannot say: cutting intervals into local clock hours, per vendor (the heat
+map's running sessions, and the raw definition the tests check the rollup against), and
+nearest-rank percentiles in one statement on PostgreSQL.
 
 :func:`hours_by_weekday_hour` takes a queryset of rows (``s``, ``e``): aware instants,
 already clipped to the period, and returns {(weekday, hour): hours} in the alliance's zone.

@@ -52,7 +52,9 @@ def raw_per_resource(period: Period, now: dt.datetime) -> dict[int, dict]:
                 clipped("start", "end", lower=period.start, upper=period.end), filter=BOOKED
             ),
             no_shows=Count("pk", filter=starts & Q(status=BookingStatus.NO_SHOW)),
-            late=Count("pk", filter=starts & Q(status=BookingStatus.CANCELLED, cancelled_late=True)),
+            late=Count(
+                "pk", filter=starts & Q(status=BookingStatus.CANCELLED, cancelled_late=True)
+            ),
         )
         .values_list("resource_id", "booked", "no_shows", "late")
     ):
