@@ -14,6 +14,13 @@ and no figures query uses its index):
   walk-up session after 1 in 10 of them;
 - an approval decision (BookingEvent) for 1 in 10 bookings.
 
+The rows are loaded without the services, so nothing marks the figures' rollup: it is then
+built set-based (``figures_rollup_rebuild``, timed), as after any bulk load. A refresh of one
+marked day (what follows a booking or session write) is timed too.
+
+``--keep-db --load-only`` loads and keeps the database; ``--reuse-db`` times a kept one
+(migrated to the current code first), so that a code change need not reload.
+
 Then it times each selector the staff dashboard calls (bookings.figures: resource_figures,
 unit_balance, alliance_overview, utilisation_heatmap) for the secretariat over the whole
 year, and for one unit's manager, plus public_summary; ``--repeats`` runs each (median and
@@ -50,13 +57,13 @@ UNITS, MEMBERS_PER_UNIT, RESOURCES_PER_UNIT = 20, 5, 10
 
 BOOKINGS_SQL = """
 INSERT INTO bookings_booking (resource_id, member_id, unit_id, start, "end", blocked_until,
-    purpose, attendees, status, cancelled_late, created_at, updated_at)
+    purpose, attendees, status, cancelled_late, created_at, updated_at, mode)
 SELECT res[1 + g.i %% cardinality(res)], mem[1 + (g.i * 7) %% cardinality(mem)],
        mu[1 + (g.i * 7) %% cardinality(mem)],
        s.start, s.start + s.len, s.start + s.len, 'bench', 1,
        CASE WHEN g.i %% 20 = 0 THEN 'no_show' WHEN g.i %% 20 = 1 THEN 'cancelled'
             WHEN g.i %% 20 = 2 THEN 'approved' ELSE 'completed' END,
-       g.i %% 40 = 1, s.start - interval '2 days', s.start - interval '2 days'
+       g.i %% 40 = 1, s.start - interval '2 days', s.start - interval '2 days', 'self_use'
 FROM generate_series(0, %(n)s - 1) AS g(i)
 CROSS JOIN LATERAL (SELECT %(res)s::int[] AS res, %(mem)s::int[] AS mem, %(mu)s::int[] AS mu) a
 CROSS JOIN LATERAL (
@@ -140,6 +147,20 @@ def load(n: int, first: dt.datetime) -> dict:
     return {"timings": timings, "secretariat": secretariat.pk}
 
 
+def _exclusion_constraint_restore() -> None:
+    """The load drops the bookings' exclusion constraint; production has it, and the figures'
+    refresher reads the bookings of a day through its GiST index: put it back."""
+    from bookings.models import BOOKING_NO_OVERLAP, Booking
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_constraint WHERE conname = %s", [BOOKING_NO_OVERLAP])
+        if cursor.fetchone():
+            return
+    (constraint,) = [c for c in Booking._meta.constraints if c.name == BOOKING_NO_OVERLAP]
+    with connection.schema_editor() as editor:
+        editor.add_constraint(Booking, constraint)
+
+
 def measure(fn, repeats: int) -> dict:
     fn()  # warm: plans, caches
     times, queries = [], set()
@@ -160,6 +181,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bookings", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--keep-db", action="store_true", help="keep the loaded database for --reuse-db"
+    )
+    parser.add_argument("--load-only", action="store_true", help="with --keep-db: stop there")
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="time a database loaded by an earlier --keep-db run (migrated to this code)",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("bench/figures.py needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
@@ -170,13 +200,26 @@ def main() -> int:
     from resources.selectors import alliance_zone
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.reuse_db, serialize=False
+    )
+    kept = RESULTS / ".figures-load.json"
     try:
         zone = alliance_zone()
-        today = dt.datetime.now(zone).date()
-        first_day = today - dt.timedelta(days=365)
-        first = dt.datetime.combine(first_day, dt.time(0), tzinfo=zone)
-        loaded = load(args.bookings, first)
+        if args.reuse_db:
+            loaded = json.loads(kept.read_text())
+            first_day = dt.date.fromisoformat(loaded["first_day"])
+        else:
+            today = dt.datetime.now(zone).date()
+            first_day = today - dt.timedelta(days=365)
+            first = dt.datetime.combine(first_day, dt.time(0), tzinfo=zone)
+            loaded = load(args.bookings, first)
+            loaded["first_day"] = str(first_day)
+            if args.keep_db:
+                kept.write_text(json.dumps(loaded))
+                if args.load_only:
+                    return 0
+        today = first_day + dt.timedelta(days=365)
         period = figures.Period(first_day, today - dt.timedelta(days=1))
         secretariat = Member.objects.select_related("unit").get(pk=loaded["secretariat"])
         manager = (
@@ -185,7 +228,25 @@ def main() -> int:
             .order_by("pk")
             .first()
         )
-        results = {}
+        from bookings.figures.rollup import (
+            figures_days_mark,
+            figures_rollup_rebuild,
+            figures_rollup_refresh,
+        )
+        from bookings.models import Booking
+
+        _exclusion_constraint_restore()
+        load_before = os.getloadavg()
+        t = time.perf_counter()
+        rollup_days = figures_rollup_rebuild()
+        rollup = {"days": rollup_days, "rebuild_seconds": round(time.perf_counter() - t, 1)}
+        marked = Booking.objects.filter(start__gte=period.start).order_by("start").first()
+
+        def one_day_refresh():
+            figures_days_mark(spans=[(marked.resource_id, marked.start, marked.end)])
+            figures_rollup_refresh()
+
+        results = {"writers": {"mark + refresh one day": measure(one_day_refresh, args.repeats)}}
         for who, actor in (("secretariat", secretariat), ("manager", manager)):
             dashboard = {
                 "resource_figures": lambda a=actor: figures.resource_figures(
@@ -205,14 +266,18 @@ def main() -> int:
             )
             results[who] = rows
         results["public"] = {"public_summary": measure(figures.public_summary, args.repeats)}
+        load_after = os.getloadavg()
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if not (args.keep_db or args.reuse_db):
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
     whole = results["secretariat"]["whole dashboard"]["median_ms"]
     report = {
         "bookings": args.bookings,
         "period": [str(period.first), str(period.last)],
         "load": loaded["timings"],
+        "rollup": rollup,
+        "load_average": {"before": load_before, "after": load_after},
         "results": results,
         "target_ms": TARGET_MS,
         "passed": whole < TARGET_MS,
@@ -235,6 +300,16 @@ def main() -> int:
         f"{args.bookings:,} bookings over {report['period'][0]} – {report['period'][1]} on "
         f"PostgreSQL, {os.cpu_count()} CPUs; loaded in {loaded['timings']['total_seconds']} s "
         f"({loaded_text}).",
+        "",
+        *(
+            ["Timed on a database loaded by an earlier run (--keep-db), migrated to this code."]
+            if args.reuse_db
+            else []
+        ),
+        f"Rollup rebuilt set-based in {rollup['rebuild_seconds']} s ({rollup['days']:,} "
+        "resource-days). Load average (1, 5, 15 min) on the shared machine: "
+        f"{', '.join(f'{x:.1f}' for x in load_before)} before the timings, "
+        f"{', '.join(f'{x:.1f}' for x in load_after)} after.",
         "",
         "| who | selector | median ms | max ms | queries |",
         "|---|---|---:|---:|---|",

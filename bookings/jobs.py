@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from alliance.actors import SYSTEM
 from alliance.errors import DomainError
+from bookings.figures.rollup import figures_rollup_refresh
 from bookings.lifecycle import (
     booking_complete,
     booking_expire,
@@ -140,6 +141,11 @@ def messages_deliver_due(*, now: dt.datetime) -> int:
 
 
 #: In this order: a pending booking that started expires before anything else looks at it.
+def figures_rollup_job(*, now: dt.datetime) -> int:
+    """Recounts the figures' days marked since the last refresh (bookings.figures.rollup)."""
+    return figures_rollup_refresh()
+
+
 JOBS: list[tuple[str, Callable[..., int]]] = [
     ("expire", bookings_expire_due),
     ("remind", bookings_remind_due),
@@ -150,6 +156,8 @@ JOBS: list[tuple[str, Callable[..., int]]] = [
     ("qualification_lapse", qualifications_lapse_due),
     ("qualification_remind", qualifications_remind_due),
     ("deliver", messages_deliver_due),
+    # Last: what the jobs above changed is counted before anyone reads the figures.
+    ("figures_rollup", figures_rollup_job),
 ]
 
 

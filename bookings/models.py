@@ -234,6 +234,14 @@ class BookingEvent(models.Model):
         verbose_name = _("booking history entry")
         verbose_name_plural = _("booking history")
         ordering = ["booking", "at", "pk"]
+        indexes = [
+            # The figures' approval turnaround: the decisions of a period.
+            models.Index(
+                fields=["at"],
+                condition=Q(action__in=["bookings.booking.approved", "bookings.booking.rejected"]),
+                name="bookingevent_decision_at",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} @ {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
@@ -299,6 +307,13 @@ from bookings.purchase_models import (  # noqa: E402, F401
     PurchaseOutcome,
 )
 from bookings.quota_models import Quota, QuotaMeasure, QuotaPeriod, QuotaScope  # noqa: E402, F401
+from bookings.rollup_models import (  # noqa: E402, F401
+    FiguresDay,
+    FiguresDecision,
+    FiguresDirty,
+    FiguresHours,
+    FiguresUnitDay,
+)
 from bookings.sample_models import (  # noqa: E402, F401
     SampleHazard,
     SampleOrder,

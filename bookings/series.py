@@ -34,6 +34,7 @@ from alliance.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from alliance.models import Member
 from alliance.services import text_clean
 from bookings.credit import credit_standing_get, credit_suspension_check
+from bookings.figures.rollup import figures_days_mark
 from bookings.lifecycle import CANCELLABLE, REASON_MAX_LENGTH, booking_cancel_is_late
 from bookings.locking import (
     DEADLOCK_DETECTED,
@@ -176,6 +177,8 @@ def series_create(
                 bookings = occurrences
             else:
                 bookings = Booking.objects.bulk_create(occurrences)
+                # bulk_create sends no signals: mark the figures' days here (rollup).
+                figures_days_mark(spans=[(b.resource_id, b.start, b.end) for b in occurrences])
             if not all(b.pk for b in bookings):  # a backend without RETURNING ids
                 bookings = list(series.occurrences.order_by("start"))
             BookingEvent.objects.bulk_create(

@@ -21,6 +21,8 @@ from alliance.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from alliance.models import Member
 from alliance.services import text_clean
 from bookings import service_modes
+from bookings.figures import rollup_sql
+from bookings.figures.rollup import marks_json
 from bookings.lifecycle import (  # noqa: F401 - the public write API of bookings
     REASON_MAX_LENGTH,
     booking_approve,
@@ -253,6 +255,8 @@ def _insert_if_free(
             INSERT INTO {history.db_table}
                    (booking_id, action, from_status, to_status, actor_id, reason, at)
             SELECT id, %s, '', %s, %s, '', %s FROM made
+        ), marked AS (
+            {rollup_sql.mark_sql(when="EXISTS (SELECT 1 FROM made)")}
         )
         SELECT id, NULL, NULL, NULL FROM made
         UNION ALL
@@ -268,6 +272,9 @@ def _insert_if_free(
         booking.status,
         actor.pk,
         at,
+        # The figures' days the booking touches (bookings.figures.rollup): no Model.save
+        # here, so no signal; the same statement marks them.
+        marks_json([(booking.resource_id, booking.start, booking.end)]),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -4,9 +4,13 @@ database, and the unit a recorded use counts for."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
-from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest, Least
+
+from bookings.figures.period import Period
+from bookings.usage_models import UsageSession
 
 
 def hours(value: dt.timedelta | None) -> float:
@@ -47,3 +51,25 @@ def session_user_unit() -> Coalesce:
     booked) when the session served a booking, otherwise the user's unit. An operator who
     ran the session for the user does not change it."""
     return Coalesce(F("booking__unit_id"), F("member__unit_id"))
+
+
+EFFECTIVE = Q(flagged=False)
+EXTERNAL = EFFECTIVE & ~Q(user_unit=F("resource__unit_id"))
+
+
+def sessions_in_period(
+    *, period: Period, now: dt.datetime, resource_ids: Iterable[int] | None = None
+) -> QuerySet[UsageSession]:
+    """Sessions overlapping the period, annotated with ``stop`` (a running one: now),
+    ``user_unit`` and ``within`` (the duration within the period): the raw rows the
+    figures define (the rollup counts the stopped ones; the assessment lists them)."""
+    sessions = (
+        UsageSession.objects.order_by()
+        .annotate(stop=session_stop(now), user_unit=session_user_unit())
+        .filter(started_at__lt=min(period.end, now), stop__gt=period.start)
+    )
+    if resource_ids is not None:
+        sessions = sessions.filter(resource_id__in=list(resource_ids))
+    return sessions.annotate(
+        within=clipped("started_at", F("stop"), lower=period.start, upper=period.end)
+    )

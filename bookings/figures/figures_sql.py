@@ -1,4 +1,6 @@
-"""The one figure the ORM cannot say: cutting intervals into local clock hours, per vendor.
+"""What the ORM cannot say: cutting intervals into local clock hours, per vendor (the heat
+map's running sessions, and the raw definition the tests check the rollup against), and
+nearest-rank percentiles in one statement on PostgreSQL.
 
 :func:`hours_by_weekday_hour` takes a queryset of rows (``s``, ``e``): aware instants,
 already clipped to the period, and returns {(weekday, hour): hours} in the alliance's zone.
@@ -68,3 +70,21 @@ def hours_by_weekday_hour(spans: QuerySet, *, period: Period) -> dict[tuple[int,
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {(int(day), int(hour)): float(h or 0) for day, hour, h in cursor.fetchall()}
+
+
+PERCENTILES = """
+SELECT COUNT(*), {picks} FROM ({inner}) AS d
+"""
+
+
+def nearest_rank_percentiles(rows: QuerySet, *, column: str, fractions: tuple[float, ...]) -> tuple:
+    """PostgreSQL: (count, value at each fraction) of ``column`` by the nearest-rank method,
+    in one statement: ``percentile_disc(p)`` is the first value (in order) whose position
+    is at least p × n, the smallest value with at least p of the values at or below it."""
+    inner, params = rows.query.sql_with_params()
+    picks = ", ".join(
+        f"percentile_disc({float(p)}) WITHIN GROUP (ORDER BY d.{column})" for p in fractions
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(PERCENTILES.format(picks=picks, inner=inner), params)
+        return cursor.fetchone()

@@ -18,16 +18,18 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db import connection
+from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from alliance.access import figures_unit_scope
 from alliance.actors import actor_require
-from bookings.figures.common import clipped, hours, overlaps, ratio
-from bookings.figures.per_resource import BOOKED, open_hours_get, resources_in_scope
+from bookings.figures import figures_sql, rolled
+from bookings.figures.common import EFFECTIVE, EXTERNAL, clipped, ratio
+from bookings.figures.per_resource import open_hours_get, resources_in_scope
 from bookings.figures.period import Period
-from bookings.figures.usage import EFFECTIVE, EXTERNAL, sessions_in_period, usage_hours
-from bookings.models import Booking, BookingEvent, BookingStatus
+from bookings.figures.usage import day_sums
 
 RANKED = 5
 
@@ -79,10 +81,64 @@ class AllianceOverview:
     turnaround: Turnaround
 
 
-def _bookings(period: Period):
-    return Booking.objects.order_by().filter(
-        overlaps("start", "end", lower=period.start, upper=period.end)
+def totals_get(*, period: Period, kind: str | None, now: dt.datetime) -> AllianceTotals:
+    """Alliance-wide totals: the rollup (1), the sessions still running (1), the resources
+    (1)."""
+    rows = rolled.days(period, kind=kind).aggregate(
+        booked=Sum("booked"),
+        no_shows=Sum("no_shows"),
+        used=Sum("used"),
+        effective=Sum("effective"),
+        external=Sum("external"),
     )
+    live = rolled.running(period, now, kind=kind).aggregate(
+        used=Sum("within"),
+        effective=Sum("within", filter=EFFECTIVE),
+        external=Sum("within", filter=EXTERNAL),
+    )
+    return AllianceTotals(
+        resources=resources_in_scope(unit_id=None, kind=kind).filter(is_retired=False).count(),
+        booked_hours=rolled.hours_of(rows["booked"]),
+        used_hours=rolled.hours_of(rows["used"], live["used"]),
+        effective_hours=rolled.hours_of(rows["effective"], live["effective"]),
+        external_hours=rolled.hours_of(rows["external"], live["external"]),
+        no_shows=rows["no_shows"] or 0,
+    )
+
+
+def trend_get(
+    *, period: Period, unit_id: int | None, kind: str | None, now: dt.datetime
+) -> list[MonthTrend]:
+    """Booked and used hours per calendar month, each clipped to its month: the rollup's
+    days by month (1) and the running sessions, one conditional sum per month (1)."""
+    months = period.months()
+    by_month = {
+        month: (booked, used)
+        for month, booked, used in rolled.days(period, unit_id=unit_id, kind=kind)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(b=Sum("booked"), u=Sum("used"))
+        .values_list("month", "b", "u")
+    }
+    used_sums = {
+        f"m{i}": Sum(
+            clipped("started_at", F("stop"), lower=start, upper=end),
+            filter=Q(started_at__lt=end, stop__gt=start),
+        )
+        for i, (_, start, end) in enumerate(months)
+    }
+    live = rolled.running(period, now, unit_id=unit_id, kind=kind).aggregate(**used_sums)
+    trend = []
+    for i, (first, _, _) in enumerate(months):
+        booked, used = by_month.get(first, (0, 0))
+        trend.append(
+            MonthTrend(
+                month=first,
+                booked_hours=rolled.hours_of(booked),
+                used_hours=rolled.hours_of(used, live[f"m{i}"]),
+            )
+        )
+    return trend
 
 
 def _scoped(queryset, prefix: str, unit_id: int | None, kind: str | None):
@@ -93,73 +149,18 @@ def _scoped(queryset, prefix: str, unit_id: int | None, kind: str | None):
     return queryset
 
 
-def totals_get(*, period: Period, kind: str | None, now: dt.datetime) -> AllianceTotals:
-    """Alliance-wide totals (three queries)."""
-    booked = _scoped(_bookings(period), "resource__", None, kind).aggregate(
-        booked=Sum(clipped("start", "end", lower=period.start, upper=period.end), filter=BOOKED),
-        no_shows=Count("pk", filter=Q(status=BookingStatus.NO_SHOW, start__gte=period.start)),
-    )
-    used = _scoped(sessions_in_period(period=period, now=now), "resource__", None, kind).aggregate(
-        used=Sum("within"),
-        effective=Sum("within", filter=EFFECTIVE),
-        external=Sum("within", filter=EXTERNAL),
-    )
-    return AllianceTotals(
-        resources=resources_in_scope(unit_id=None, kind=kind).filter(is_retired=False).count(),
-        booked_hours=hours(booked["booked"]),
-        used_hours=hours(used["used"]),
-        effective_hours=hours(used["effective"]),
-        external_hours=hours(used["external"]),
-        no_shows=booked["no_shows"],
-    )
-
-
-def trend_get(
-    *, period: Period, unit_id: int | None, kind: str | None, now: dt.datetime
-) -> list[MonthTrend]:
-    """Booked and used hours per calendar month, each clipped to its month (two queries:
-    one conditional sum per month)."""
-    months = period.months()
-    booked_sums = {
-        f"m{i}": Sum(
-            clipped("start", "end", lower=start, upper=end),
-            filter=BOOKED & overlaps("start", "end", lower=start, upper=end),
-        )
-        for i, (_, start, end) in enumerate(months)
-    }
-    used_sums = {
-        f"m{i}": Sum(
-            clipped("started_at", F("stop"), lower=start, upper=end),
-            filter=Q(started_at__lt=end, stop__gt=start),
-        )
-        for i, (_, start, end) in enumerate(months)
-    }
-    booked = _scoped(_bookings(period), "resource__", unit_id, kind).aggregate(**booked_sums)
-    used = _scoped(
-        sessions_in_period(period=period, now=now), "resource__", unit_id, kind
-    ).aggregate(**used_sums)
-    return [
-        MonthTrend(
-            month=first, booked_hours=hours(booked[f"m{i}"]), used_hours=hours(used[f"m{i}"])
-        )
-        for i, (first, _, _) in enumerate(months)
-    ]
-
-
 def turnaround_get(*, period: Period, unit_id: int | None, kind: str | None) -> Turnaround:
-    """Median and 90th percentile of the time to a decision (at most three queries)."""
-    decisions = _scoped(
-        BookingEvent.objects.order_by().filter(
-            action__in=(BookingEvent.Action.APPROVED, BookingEvent.Action.REJECTED),
-            at__gte=period.start,
-            at__lt=period.end,
-        ),
-        "booking__resource__",
-        unit_id,
-        kind,
-    ).annotate(
-        waited=ExpressionWrapper(F("at") - F("booking__created_at"), output_field=DurationField())
-    )
+    """Median and 90th percentile of the time to a decision, from the rollup's decisions
+    (bookings.rollup_models.FiguresDecision, one row each): one query on PostgreSQL
+    (percentile_disc), at most three elsewhere (a count and two ordered offsets)."""
+    decisions = rolled.decisions(period, unit_id=unit_id, kind=kind)
+    if connection.vendor == "postgresql":
+        n, median, p90 = figures_sql.nearest_rank_percentiles(
+            decisions.values("waited"), column="waited", fractions=(0.5, 0.9)
+        )
+        if not n:
+            return Turnaround(0, None, None)
+        return Turnaround(n, rolled.hours_of(median), rolled.hours_of(p90))
     n = decisions.count()
     if not n:
         return Turnaround(0, None, None)
@@ -167,7 +168,7 @@ def turnaround_get(*, period: Period, unit_id: int | None, kind: str | None) -> 
     def nearest_rank(p: float) -> float:
         rank = max(1, math.ceil(p * n))
         waited = decisions.order_by("waited", "pk").values_list("waited", flat=True)[rank - 1]
-        return hours(waited)
+        return rolled.hours_of(waited)
 
     return Turnaround(n, nearest_rank(0.5), nearest_rank(0.9))
 
@@ -192,13 +193,20 @@ def alliance_overview(
         .only("pk", "name", "unit__name")
     )
     open_hours = open_hours_get(resources=resources, period=period)
-    usage = usage_hours(period=period, resource_ids=[r.pk for r in resources], now=now)
+    rolled.fresh()
+    # Used hours only (units served are not shown here): the days' sums, not usage_hours.
+    sums = day_sums(period=period, now=now, resource_ids=[r.pk for r in resources])
+    usage = {
+        pk: rolled.hours_of(row.get("used"), row.get("live_used"))
+        for pk, row in sums.items()
+        if row.get("used") or row.get("live_used") is not None
+    }
     uses = [
         ResourceUse(
             resource_id=r.pk,
             name=r.name,
             unit_name=r.unit.name,
-            used_hours=usage[r.pk].used_hours if r.pk in usage else 0.0,
+            used_hours=usage.get(r.pk, 0.0),
             open_hours=open_hours.get(r.pk, 0.0),
         )
         for r in resources

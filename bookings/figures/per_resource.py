@@ -2,9 +2,10 @@
 hours, no-shows, late cancellations, utilisation, and hours by booking unit.
 
 A fixed number of queries whatever the period or the number of bookings: the resources
-(1), their weekly hours (1), make-up days and closures (2), bookings (1), hours by booking
-unit (1) and recorded use (1). Open hours are worked out from the weekly hours and the
-calendar (open_hours_get), the rest are aggregate queries.
+(1), their weekly hours (1), make-up days and closures (2), then the rollup (refreshed
+first, bookings.figures.rolled): the days' sums (1), hours by booking unit and units served
+(1), and the sessions still running (2). Open hours are worked out from the weekly
+hours and the calendar (open_hours_get), the rest are aggregate queries.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from alliance.access import figures_unit_scope
 from alliance.actors import actor_require
-from bookings.figures.common import clipped, hours, overlaps, ratio
+from bookings.figures import rolled
+from bookings.figures.common import EXTERNAL, ratio
 from bookings.figures.period import Period
-from bookings.figures.usage import UsageHours, usage_hours
-from bookings.models import BOOKED_STATUSES, Booking, BookingStatus
+from bookings.figures.usage import day_sums, usage_of
+from bookings.models import BOOKED_STATUSES
 from resources.intervals import clip, merge
 from resources.models import MIDNIGHT, Closure, MakeUpWorkingDay, Resource
 from resources.selectors import (
@@ -151,53 +153,37 @@ def open_hours_get(*, resources: list[Resource], period: Period) -> dict[int, fl
     return open_hours
 
 
-def booking_figures_get(*, period: Period, resource_ids: list[int]) -> dict[int, tuple]:
-    """(booked timedelta, no-shows, late cancellations) per resource id, in one query.
-
-    Booked: bookings that hold or held their slot (pending, approved, completed), their
-    [start, end) clipped to the period. No-shows and late cancellations: those starting in
-    the period."""
-    starts_in_period = Q(start__gte=period.start)
+def units_get(
+    *, period: Period, resource_ids: list[int], now: dt.datetime
+) -> tuple[dict[int, list[UnitHours]], dict[int, int]]:
+    """Booked hours per resource and booking unit (the booker's unit when they booked), and
+    the units served per resource: one query of the rollup's unit days and the sessions
+    still running (usage.served_pairs' definition)."""
     rows = (
-        Booking.objects.order_by()
-        .filter(
-            overlaps("start", "end", lower=period.start, upper=period.end),
-            resource_id__in=resource_ids,
-        )
-        .values("resource_id")
-        .annotate(
-            booked=Sum(
-                clipped("start", "end", lower=period.start, upper=period.end), filter=BOOKED
-            ),
-            no_shows=Count("pk", filter=starts_in_period & Q(status=BookingStatus.NO_SHOW)),
-            late=Count(
-                "pk",
-                filter=starts_in_period & Q(status=BookingStatus.CANCELLED, cancelled_late=True),
-            ),
-        )
-        .values_list("resource_id", "booked", "no_shows", "late")
-    )
-    return {resource_id: (booked, no_shows, late) for resource_id, booked, no_shows, late in rows}
-
-
-def hours_by_unit_get(*, period: Period, resource_ids: list[int]) -> dict[int, list[UnitHours]]:
-    """Booked hours per resource and booking unit (the booker's unit when they booked)."""
-    rows = (
-        Booking.objects.order_by()
-        .filter(
-            BOOKED,
-            overlaps("start", "end", lower=period.start, upper=period.end),
-            resource_id__in=resource_ids,
-        )
-        .values("resource_id", "unit_id", "unit__name")
-        .annotate(booked=Sum(clipped("start", "end", lower=period.start, upper=period.end)))
+        rolled.unit_days(period)
+        .filter(resource_id__in=resource_ids)
+        .values("resource_id", "unit_id", "unit__name", "resource__unit_id")
+        .annotate(booked=Sum("booked"), sessions=Sum("sessions"))
         .order_by("resource_id", "unit__name")
-        .values_list("resource_id", "unit_id", "unit__name", "booked")
+        .values_list(
+            "resource_id", "unit_id", "unit__name", "resource__unit_id", "booked", "sessions"
+        )
     )
     by_resource: dict[int, list[UnitHours]] = {}
-    for resource_id, unit_id, unit_name, booked in rows:
-        by_resource.setdefault(resource_id, []).append(UnitHours(unit_id, unit_name, hours(booked)))
-    return by_resource
+    served: set[tuple[int, int]] = set()
+    for resource_id, unit_id, unit_name, owner_id, booked, sessions in rows:
+        if booked:
+            by_resource.setdefault(resource_id, []).append(
+                UnitHours(unit_id, unit_name, rolled.hours_of(booked))
+            )
+        if sessions and unit_id != owner_id:
+            served.add((resource_id, unit_id))
+    live = rolled.running(period, now).filter(EXTERNAL, resource_id__in=resource_ids)
+    served |= set(live.values_list("resource_id", "user_unit").distinct())
+    counts: dict[int, int] = {}
+    for resource_id, _unit in served:
+        counts[resource_id] = counts.get(resource_id, 0) + 1
+    return by_resource, counts
 
 
 def resource_figures(
@@ -223,13 +209,14 @@ def resource_figures(
     if not ids:
         return []
     open_hours = open_hours_get(resources=resources, period=period)
-    bookings = booking_figures_get(period=period, resource_ids=ids)
-    by_unit = hours_by_unit_get(period=period, resource_ids=ids)
-    usage = usage_hours(period=period, resource_ids=ids, now=now)
+    rolled.fresh()
+    sums = day_sums(period=period, now=now, resource_ids=ids)
+    by_unit, served = units_get(period=period, resource_ids=ids, now=now)
     figures = []
     for resource in resources:
-        booked, no_shows, late = bookings.get(resource.pk, (None, 0, 0))
-        use = usage.get(resource.pk) or UsageHours(resource.pk, 0.0, 0.0, 0.0, 0)
+        row = sums.get(resource.pk, {})
+        booked, no_shows, late = row.get("booked"), row.get("no_shows"), row.get("late")
+        use = usage_of(resource.pk, row, served.get(resource.pk, 0))
         figures.append(
             ResourceFigures(
                 resource_id=resource.pk,
@@ -238,13 +225,13 @@ def resource_figures(
                 unit_id=resource.unit_id,
                 unit_name=resource.unit.name,
                 open_hours=open_hours.get(resource.pk, 0.0),
-                booked_hours=hours(booked),
+                booked_hours=rolled.hours_of(booked),
                 used_hours=use.used_hours,
                 effective_hours=use.effective_hours,
                 external_hours=use.external_hours,
                 units_served=use.units_served,
-                no_shows=no_shows,
-                late_cancellations=late,
+                no_shows=no_shows or 0,
+                late_cancellations=late or 0,
                 hours_by_unit=by_unit.get(resource.pk, []),
             )
         )

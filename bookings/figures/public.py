@@ -13,12 +13,13 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
-from bookings.figures.common import hours
+from bookings.figures import rolled
+from bookings.figures.common import EXTERNAL
 from bookings.figures.period import Period
-from bookings.figures.usage import EXTERNAL, sessions_in_period
+from bookings.figures.usage import served_pairs
 from resources.models import Resource
 
 
@@ -31,19 +32,19 @@ class PublicSummary:
 
 
 def public_summary(*, now: dt.datetime | None = None) -> PublicSummary:
-    """Two queries; open to anyone (no actor)."""
+    """A fixed number of queries (the rollup, refreshed first, and the sessions still
+    running); open to anyone (no actor)."""
     now = now or timezone.now()
     period = Period.this_year(now)
-    shared = (
-        sessions_in_period(period=period, now=now)
-        .filter(EXTERNAL)
-        .aggregate(h=Sum("within"), units=Count("user_unit", distinct=True))
-    )
+    rolled.fresh()
+    shared = rolled.days(period).aggregate(us=Sum("external"))
+    live = rolled.running(period, now).filter(EXTERNAL).aggregate(h=Sum("within"))
+    units = {unit for _resource, unit in served_pairs(period, now)}
     return PublicSummary(
         year=period.first.year,
         shared_resources=Resource.objects.filter(is_retired=False).count(),
-        hours_shared=hours(shared["h"]),
-        units_served=shared["units"],
+        hours_shared=rolled.hours_of(shared["us"], live["h"]),
+        units_served=len(units),
     )
 
 

@@ -1,6 +1,7 @@
 """The sharing balance per unit (issue 11): hours a unit's resources served other units,
 hours its people used of other units' resources, how many units it served, and its members'
-no-show rate. Four queries whatever the data.
+no-show rate. A fixed number of queries whatever the data (the rollup, refreshed first, and
+the sessions still running: bookings.figures.rolled).
 
 - **shared out**: external hours (bookings.figures.usage) of the unit's resources.
 - **used of others**: effective hours of sessions counted for the unit (the booking's unit,
@@ -13,18 +14,18 @@ no-show rate. Four queries whatever the data.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from alliance.access import figures_unit_scope
 from alliance.actors import actor_require
 from alliance.models import Unit
-from bookings.figures.common import hours, ratio
+from bookings.figures import rolled
+from bookings.figures.common import EXTERNAL, ratio
 from bookings.figures.period import Period
-from bookings.figures.usage import EXTERNAL, sessions_in_period
-from bookings.models import Booking, BookingStatus
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,10 @@ def unit_balance(
     *, actor, period: Period, unit_id: int | None = None, now: dt.datetime | None = None
 ) -> list[UnitBalance]:
     """One row per unit the actor may read (the secretariat: every unit, or ``unit_id``; a
-    unit manager: their own), by name. AccessDenied for anyone else."""
+    unit manager: their own), by name. AccessDenied for anyone else.
+
+    One query of the rollup (per owning unit and unit served: effective time, sessions,
+    bookings settled and missed) and two of the sessions still running."""
     actor_require(actor)
     scope = figures_unit_scope(actor, unit_id)
     now = now or timezone.now()
@@ -59,41 +63,48 @@ def unit_balance(
     if scope is not None:
         units = units.filter(pk=scope)
     units = list(units.values_list("pk", "name"))
-    sessions = sessions_in_period(period=period, now=now).filter(EXTERNAL)
-    shared = sessions.values("resource__unit_id").annotate(
-        h=Sum("within"), served=Count("user_unit", distinct=True)
-    )
-    used = sessions.values("user_unit").annotate(h=Sum("within"))
-    settled = Booking.objects.order_by().filter(
-        start__gte=period.start,
-        start__lt=period.end,
-        status__in=(BookingStatus.COMPLETED, BookingStatus.NO_SHOW),
-    )
+    rolled.fresh()
+    rows = rolled.unit_days(period)
+    live = rolled.running(period, now).filter(EXTERNAL)
     if scope is not None:
-        shared = shared.filter(resource__unit_id=scope)
-        used = used.filter(user_unit=scope)
-        settled = settled.filter(unit_id=scope)
-    shared_by = {row["resource__unit_id"]: (row["h"], row["served"]) for row in shared.order_by()}
-    used_by = {row["user_unit"]: row["h"] for row in used.order_by()}
-    settled_by = {
-        row["unit_id"]: (row["n"], row["no_shows"])
-        for row in settled.values("unit_id").annotate(
-            n=Count("pk"), no_shows=Count("pk", filter=Q(status=BookingStatus.NO_SHOW))
-        )
-    }
-    rows = []
+        rows = rows.filter(Q(resource__unit_id=scope) | Q(unit_id=scope))
+        live = live.filter(Q(resource__unit_id=scope) | Q(user_unit=scope))
+    shared: dict[int, list] = defaultdict(lambda: [0, dt.timedelta(0)])
+    used: dict[int, list] = defaultdict(lambda: [0, dt.timedelta(0)])
+    served: dict[int, set] = defaultdict(set)
+    settled: dict[int, list] = defaultdict(lambda: [0, 0])
+    for owner, unit, effective, sessions, n, no_shows in (
+        rows.values("resource__unit_id", "unit_id")
+        .annotate(e=Sum("effective"), s=Sum("sessions"), n=Sum("settled"), x=Sum("no_shows"))
+        .values_list("resource__unit_id", "unit_id", "e", "s", "n", "x")
+    ):
+        settled[unit][0] += n
+        settled[unit][1] += no_shows
+        if unit != owner:
+            shared[owner][0] += effective
+            used[unit][0] += effective
+            if sessions:
+                served[owner].add(unit)
+    for owner, unit, within in (
+        live.values("resource__unit_id", "user_unit")
+        .annotate(h=Sum("within"))
+        .values_list("resource__unit_id", "user_unit", "h")
+    ):
+        shared[owner][1] += within
+        used[unit][1] += within
+        served[owner].add(unit)
+    balance = []
     for pk, name in units:
-        shared_h, served = shared_by.get(pk, (None, 0))
-        n, no_shows = settled_by.get(pk, (0, 0))
-        rows.append(
+        n, no_shows = settled.get(pk, (0, 0))
+        balance.append(
             UnitBalance(
                 unit_id=pk,
                 unit_name=name,
-                shared_out_hours=hours(shared_h),
-                used_of_others_hours=hours(used_by.get(pk)),
-                units_served=served,
+                shared_out_hours=rolled.hours_of(*shared.get(pk, (0, None))),
+                used_of_others_hours=rolled.hours_of(*used.get(pk, (0, None))),
+                units_served=len(served.get(pk, ())),
                 bookings_settled=n,
                 no_shows=no_shows,
             )
         )
-    return rows
+    return balance

@@ -15,6 +15,9 @@ Definitions (docs/figures.md):
 - **external hours** (对外服务机时): effective hours of sessions whose user's unit
   (:func:`~bookings.figures.common.session_user_unit`) is not the resource's owning unit.
 - **units served**: distinct units other than the owner with effective use.
+
+Read from the rollup (bookings.figures.rolled), refreshed first, plus the sessions still
+running from the raw rows: two queries of the rollup and two of the running sessions.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
-from bookings.figures.common import clipped, hours, session_stop, session_user_unit
+from bookings.figures import rolled
+from bookings.figures.common import EFFECTIVE, EXTERNAL, sessions_in_period
 from bookings.figures.period import Period
-from bookings.usage_models import UsageSession
+
+__all__ = ["EFFECTIVE", "EXTERNAL", "UsageHours", "sessions_in_period", "usage_hours"]
 
 
 @dataclass(frozen=True)
@@ -40,25 +45,65 @@ class UsageHours:
     units_served: int
 
 
-EFFECTIVE = Q(flagged=False)
-EXTERNAL = EFFECTIVE & ~Q(user_unit=F("resource__unit_id"))
-
-
-def sessions_in_period(
-    *, period: Period, now: dt.datetime, resource_ids: Iterable[int] | None = None
-) -> QuerySet[UsageSession]:
-    """Sessions overlapping the period, annotated with ``stop`` (a running one: now),
-    ``user_unit`` and ``seconds`` (the duration within the period)."""
-    sessions = (
-        UsageSession.objects.order_by()
-        .annotate(stop=session_stop(now), user_unit=session_user_unit())
-        .filter(started_at__lt=min(period.end, now), stop__gt=period.start)
-    )
+def served_pairs(
+    period: Period, now: dt.datetime, *, resource_ids: list[int] | None = None
+) -> set[tuple[int, int]]:
+    """(resource id, unit id) for every unit other than the owner with effective use of the
+    resource in the period: the rollup's days and the running sessions (two queries)."""
+    rows = rolled.unit_days(period).filter(sessions__gt=0).exclude(unit_id=F("resource__unit_id"))
+    live = rolled.running(period, now).filter(EXTERNAL)
     if resource_ids is not None:
-        sessions = sessions.filter(resource_id__in=list(resource_ids))
-    return sessions.annotate(
-        within=clipped("started_at", F("stop"), lower=period.start, upper=period.end)
+        rows = rows.filter(resource_id__in=resource_ids)
+        live = live.filter(resource_id__in=resource_ids)
+    pairs = set(rows.values_list("resource_id", "unit_id").distinct())
+    return pairs | set(live.values_list("resource_id", "user_unit").distinct())
+
+
+def day_sums(
+    *, period: Period, now: dt.datetime, resource_ids: list[int] | None = None
+) -> dict[int, dict]:
+    """Per resource id with anything in the period: the rollup's sums (booked, no_shows,
+    late, used, effective, external: microseconds and counts) and the running sessions'
+    (live_used, live_effective, live_external: durations). Two queries."""
+    rows = rolled.days(period)
+    live = rolled.running(period, now)
+    if resource_ids is not None:
+        rows = rows.filter(resource_id__in=resource_ids)
+        live = live.filter(resource_id__in=resource_ids)
+    sums: dict[int, dict] = {}
+    for row in rows.values("resource_id").annotate(
+        booked=Sum("booked"),
+        no_shows=Sum("no_shows"),
+        late=Sum("late_cancellations"),
+        used=Sum("used"),
+        effective=Sum("effective"),
+        external=Sum("external"),
+    ):
+        sums[row.pop("resource_id")] = row
+    for row in live.values("resource_id").annotate(
+        live_used=Sum("within"),
+        live_effective=Sum("within", filter=EFFECTIVE),
+        live_external=Sum("within", filter=EXTERNAL),
+    ):
+        sums.setdefault(row.pop("resource_id"), {}).update(row)
+    return sums
+
+
+def usage_of(resource_id: int, sums: dict, served: int) -> UsageHours:
+    return UsageHours(
+        resource_id=resource_id,
+        used_hours=rolled.hours_of(sums.get("used"), sums.get("live_used")),
+        effective_hours=rolled.hours_of(sums.get("effective"), sums.get("live_effective")),
+        external_hours=rolled.hours_of(sums.get("external"), sums.get("live_external")),
+        units_served=served,
     )
+
+
+def served_counts(period: Period, now: dt.datetime, resource_ids: list[int] | None) -> dict:
+    served: dict[int, int] = {}
+    for resource_id, _unit in served_pairs(period, now, resource_ids=resource_ids):
+        served[resource_id] = served.get(resource_id, 0) + 1
+    return served
 
 
 def usage_hours(
@@ -67,27 +112,15 @@ def usage_hours(
     resource_ids: Iterable[int] | None = None,
     now: dt.datetime | None = None,
 ) -> dict[int, UsageHours]:
-    """Used, effective and external hours and units served per resource id, in one query.
-    Resources without use in the period are absent (read them as zero)."""
+    """Used, effective and external hours and units served per resource id. Resources
+    without use in the period are absent (read them as zero)."""
     now = now or timezone.now()
-    rows = (
-        sessions_in_period(period=period, now=now, resource_ids=resource_ids)
-        .values("resource_id")
-        .annotate(
-            used=Sum("within"),
-            effective=Sum("within", filter=EFFECTIVE),
-            external=Sum("within", filter=EXTERNAL),
-            served=Count("user_unit", filter=EXTERNAL, distinct=True),
-        )
-        .values_list("resource_id", "used", "effective", "external", "served")
-    )
+    ids = None if resource_ids is None else list(resource_ids)
+    rolled.fresh()
+    sums = day_sums(period=period, now=now, resource_ids=ids)
+    served = served_counts(period, now, ids)
     return {
-        resource_id: UsageHours(
-            resource_id=resource_id,
-            used_hours=hours(used),
-            effective_hours=hours(effective),
-            external_hours=hours(external),
-            units_served=served,
-        )
-        for resource_id, used, effective, external, served in rows
+        resource_id: usage_of(resource_id, row, served.get(resource_id, 0))
+        for resource_id, row in sums.items()
+        if row.get("used") or row.get("live_used") is not None
     }

@@ -27,8 +27,9 @@ BOOKINGS = "/api/v1/bookings/"
 REFUSED = 4
 #: REFUSED + SAVEPOINT, the row lock (with its lock timeout), RELEASE, and between them on
 #: PostgreSQL one statement that re-checks the slot and inserts the booking and its history
-#: entry (bookings.services._insert_if_free), elsewhere those three one by one.
-APPROVED = REFUSED + (4 if connection.vendor == "postgresql" else 6)
+#: entry (bookings.services._insert_if_free) and marks the figures' days, elsewhere those
+#: four one by one (the marker: bookings.figures.rollup).
+APPROVED = REFUSED + (4 if connection.vendor == "postgresql" else 7)
 #: APPROVED + the deciders and their inbox entries in one INSERT.
 PENDING = APPROVED + 2
 
