@@ -13,6 +13,7 @@ from alliance.models import Member
 from bookings import demo_instruments as chain
 from bookings.demo_seed import SeedReport, booking_place, resource_decider
 from bookings.models import Booking, BookingStatus, Quota
+from bookings.quota_services import quota_save
 from bookings.sample_models import SampleOrder
 from bookings.samples import sample_order_accept, sample_order_refuse, sample_order_submit
 from bookings.services import booking_approve
@@ -40,14 +41,19 @@ def service_modes_seed(
 
 def quotas_seed(resources: dict[str, Resource], report: SeedReport) -> None:
     for name, scope, measure, period, limit in chain.QUOTAS:
-        _, created = Quota.objects.get_or_create(
-            resource=resources[name],
+        target = {"resource": resources[name], "scope": scope, "measure": measure}
+        if Quota.objects.filter(**target, period=period).exists():
+            continue
+        quota_save(
+            actor=SYSTEM,
+            resource_id=resources[name].pk,
+            kind="",
             scope=scope,
             measure=measure,
             period=period,
-            defaults={"limit": limit},
+            limit=limit,
         )
-        report.created["quotas"] += created
+        report.created["quotas"] += 1
 
 
 def assisted_bookings_seed(

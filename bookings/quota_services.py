@@ -3,7 +3,8 @@ them; bookings.quotas is the scheduler's check).
 
 Who: a resource's quota is set by its unit's managers or the secretariat, a kind's quota
 (every resource of a kind, across units) by the secretariat only
-(alliance.access.member_can_set_quota). A refusal writes nothing.
+(alliance.access.member_can_set_quota), and by alliance.actors.SYSTEM for seed_demo and
+other commands. A refusal writes nothing.
 
 Concurrency: a resource's quota is written under that resource's row lock (the old and the
 new resource's, in pk order, when a quota moves), the lock booking_create holds while it
@@ -21,9 +22,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from alliance.access import member_can_set_quota, member_refusal
-from alliance.actors import actor_require
+from alliance.actors import Actor, actor_is_system, actor_require
 from alliance.errors import NotFound, ValidationFailed
-from alliance.models import Member
 from alliance.services import model_validate
 from bookings.quota_models import Quota, QuotaMeasure, QuotaPeriod
 from resources.locking import resource_lock
@@ -40,9 +40,11 @@ def _unit_of(resource_id: int | None) -> int | None:
     return unit_id
 
 
-def _may_set(actor: Member, resource_id: int | None) -> None:
-    if not member_can_set_quota(actor, resource_unit_id=_unit_of(resource_id)):
-        raise member_refusal(actor)
+def _may_set(actor: Actor, resource_id: int | None) -> None:
+    unit_id = _unit_of(resource_id)
+    if actor_is_system(actor) or member_can_set_quota(actor, resource_unit_id=unit_id):
+        return
+    raise member_refusal(actor)
 
 
 def _lock_resources(*resource_ids: int | None) -> None:
@@ -70,7 +72,7 @@ def _validate(quota: Quota) -> None:
 
 def quota_save(
     *,
-    actor: Member,
+    actor: Actor,
     resource_id: int | None,
     kind: str,
     scope: str,
@@ -110,7 +112,7 @@ def quota_save(
     return quota
 
 
-def quota_delete(*, actor: Member, quota_id: int) -> None:
+def quota_delete(*, actor: Actor, quota_id: int) -> None:
     """Remove a quota; bookings made under it stand."""
     actor_require(actor)
     with transaction.atomic():

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from alliance.actors import SYSTEM
 from alliance.errors import AccessDenied, NotFound, ValidationFailed
 from alliance.models import MemberRole
 from bookings.models import Quota
@@ -161,3 +162,9 @@ def test_unknown_resources_and_quotas_are_not_found(resource, secretariat):
 def test_a_missing_actor_is_an_error(resource):
     with pytest.raises(TypeError):
         quota_save(actor=None, resource_id=resource.pk, kind="", **WEEKLY_HOURS)
+
+
+def test_the_system_sets_quotas_for_the_commands(resource):
+    """seed_demo and other commands act as alliance.actors.SYSTEM, never as nobody."""
+    quota_save(actor=SYSTEM, resource_id=None, kind=ResourceKind.VENUE, **WEEKLY_HOURS)
+    assert rows() == [(None, "venue", "hours", "week", 4)]
