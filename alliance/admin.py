@@ -81,6 +81,20 @@ class ScopedModelAdmin(admin.ModelAdmin):
     #: Service error field names (``fields`` of a DomainError) -> form field names.
     refusal_field_aliases: dict[str, str] = {"unit_id": "unit"}
 
+    def delete_through_service(self, actor: Any, obj: Any) -> None:
+        """Delete ``obj`` through its service as ``actor``; a subclass that lets a scope
+        delete (``scope_may_delete``) says which service. The admin's one-row delete and its
+        bulk action both come here, one row at a time."""
+        raise NotImplementedError(f"{type(self).__name__} deletes nothing")
+
+    def delete_model(self, request, obj):
+        self.delete_through_service(request_actor(request), obj)
+
+    def delete_queryset(self, request, queryset):
+        actor = request_actor(request)
+        for obj in queryset:
+            self.delete_through_service(actor, obj)
+
     def scope_filter(self, scope: BackOfficeScope) -> Q:
         return Q()
 

@@ -101,13 +101,8 @@ class QuotaAdmin(ScopedModelAdmin):
         obj.pk = quota.pk
         obj._state.adding = False
 
-    def delete_model(self, request, obj):
-        quota_delete(actor=request_actor(request), quota_id=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        actor = request_actor(request)
-        for quota in queryset:
-            quota_delete(actor=actor, quota_id=quota.pk)
+    def delete_through_service(self, actor, obj):
+        quota_delete(actor=actor, quota_id=obj.pk)
 
 
 class RestoreForm(forms.Form):

@@ -109,13 +109,8 @@ class ClosureAdmin(ScopedModelAdmin):
         obj.pk = closure.pk
         obj._state.adding = False
 
-    def delete_model(self, request, obj):
-        closure_delete(actor=request_actor(request), closure_id=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        actor = request_actor(request)
-        for closure in queryset:
-            closure_delete(actor=actor, closure_id=closure.pk)
+    def delete_through_service(self, actor, obj):
+        closure_delete(actor=actor, closure_id=obj.pk)
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
@@ -163,10 +158,5 @@ class MakeUpWorkingDayAdmin(ScopedModelAdmin):
         obj.pk = day.pk
         obj._state.adding = False
 
-    def delete_model(self, request, obj):
-        makeup_day_delete(actor=request_actor(request), date=obj.date)
-
-    def delete_queryset(self, request, queryset):
-        actor = request_actor(request)
-        for day in queryset:
-            makeup_day_delete(actor=actor, date=day.date)
+    def delete_through_service(self, actor, obj):
+        makeup_day_delete(actor=actor, date=obj.date)
