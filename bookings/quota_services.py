@@ -98,7 +98,7 @@ def quota_save(
         if quota_id is None:
             quota = Quota()
         else:
-            quota = Quota.objects.select_for_update().filter(pk=quota_id).first()
+            quota = Quota.objects.select_for_update().filter(pk=quota_id).order_by("pk").first()
             if quota is None:  # removed while we waited
                 raise NotFound()
         quota.resource_id = resource_id
