@@ -140,12 +140,12 @@ def messages_deliver_due(*, now: dt.datetime) -> int:
     return outbox_deliver_due(now=now)
 
 
-#: In this order: a pending booking that started expires before anything else looks at it.
 def figures_rollup_job(*, now: dt.datetime) -> int:
     """Recounts the figures' days marked since the last refresh (bookings.figures.rollup)."""
     return figures_rollup_refresh()
 
 
+#: In this order: a pending booking that started expires before anything else looks at it.
 JOBS: list[tuple[str, Callable[..., int]]] = [
     ("expire", bookings_expire_due),
     ("remind", bookings_remind_due),

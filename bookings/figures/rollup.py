@@ -143,11 +143,15 @@ def _deleted(sender, instance, **kwargs) -> None:
 def _decided(sender, instance, **kwargs) -> None:
     """post_save/post_delete of a history entry: a decision counts on the day it was taken
     (approval turnaround)."""
-    if instance.action in DECISIONS:
-        resource_id = Booking.objects.filter(pk=instance.booking_id).values_list(
+    if instance.action not in DECISIONS:
+        return
+    if BookingEvent.booking.is_cached(instance):  # event_record hands the booking over
+        resource_ids = [instance.booking.resource_id]
+    else:
+        resource_ids = Booking.objects.filter(pk=instance.booking_id).values_list(
             "resource_id", flat=True
         )
-        figures_days_mark(spans=[(rid, instance.at, None) for rid in resource_id])
+    figures_days_mark(spans=[(rid, instance.at, None) for rid in resource_ids])
 
 
 def _member_moved(sender, instance, **kwargs) -> None:
