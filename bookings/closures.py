@@ -37,9 +37,12 @@ from django.utils import timezone
 
 from alliance.access import member_can_close_over_bookings, member_refusal
 from alliance.actors import Actor, actor_is_system, actor_require
-from alliance.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from alliance.errors import Conflict, NotFound, ValidationFailed
 from alliance.services import text_clean
-from bookings.locking import DEADLOCK_DETECTED, LOCK_NOT_AVAILABLE, event_record, sqlstate
+from bookings.locking import (
+    busy_answer,
+    event_record,
+)
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.selectors import (
     alternatives_from,
@@ -245,12 +248,6 @@ def _alternatives_by_booking(bookings: list[Booking], *, now: dt.datetime) -> di
     return free
 
 
-def _busy_answer(exc: OperationalError) -> Unavailable | None:
-    if sqlstate(exc) in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED) or "database is locked" in str(exc):
-        return Unavailable("resource_busy")
-    return None
-
-
 def closure_create_with_cancellations(
     *,
     actor: Actor,
@@ -292,7 +289,7 @@ def closure_create_with_cancellations(
     except _Unconfirmed as unconfirmed:
         raise _unconfirmed_error(unconfirmed.hits) from None
     except OperationalError as exc:
-        busy = _busy_answer(exc)
+        busy = busy_answer(exc)
         if busy is None:
             raise
         raise busy from None
@@ -379,7 +376,7 @@ def resource_retire_with_cancellations(
     except _Unconfirmed as unconfirmed:
         raise _unconfirmed_error(unconfirmed.hits) from None
     except OperationalError as exc:
-        busy = _busy_answer(exc)
+        busy = busy_answer(exc)
         if busy is None:
             raise
         raise busy from None

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import OperationalError
+
 from alliance.actors import Actor, actor_member
-from alliance.errors import NotFound
+from alliance.errors import NotFound, Unavailable
 from bookings.models import Booking, BookingEvent
 from resources.locking import resource_lock
 
@@ -34,6 +36,14 @@ def booking_lock(booking_id: int) -> Booking:
         .select_related("resource__unit", "member", "unit")
         .get(pk=booking_id)
     )
+
+
+def busy_answer(exc: OperationalError) -> Unavailable | None:
+    """``resource_busy`` (503) for a lock that could not be had in time: PostgreSQL's lock
+    timeout or deadlock, SQLite's "database is locked"; None for any other failure."""
+    if sqlstate(exc) in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED) or "database is locked" in str(exc):
+        return Unavailable("resource_busy")
+    return None
 
 
 def sqlstate(exc: BaseException) -> str | None:

@@ -30,16 +30,15 @@ from alliance.access import (
     member_refusal,
 )
 from alliance.actors import actor_require
-from alliance.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from alliance.errors import Conflict, NotFound, ValidationFailed
 from alliance.models import Member
 from alliance.services import text_clean
 from bookings.credit import credit_standing_get, credit_suspension_check
 from bookings.figures.rollup import figures_days_mark
 from bookings.lifecycle import CANCELLABLE, REASON_MAX_LENGTH, booking_cancel_is_late
 from bookings.locking import (
-    DEADLOCK_DETECTED,
     EXCLUSION_VIOLATION,
-    LOCK_NOT_AVAILABLE,
+    busy_answer,
     constraint_name,
     sqlstate,
 )
@@ -53,13 +52,12 @@ from bookings.series_selectors import (
     series_clash_dates,
     series_preview,
 )
+from bookings.window_rules import request_fields_clean
 from notifications import messages
 from notifications.models import Notification, NotificationKind
 from notifications.selectors import booking_deciders_get
 from resources.locking import resource_lock
 
-PURPOSE_MAX_LENGTH = 200
-ATTENDEES_MAX = 10_000
 MODES = ("all", "skip")
 ACTIONS = ("approve", "reject", "cancel")
 SCOPES = ("one", "following", "all")
@@ -110,9 +108,7 @@ def series_create(
     (its deciders get ONE notice for the series), approved otherwise.
     """
     now = now or timezone.now()
-    purpose = text_clean(purpose, field="purpose", max_length=PURPOSE_MAX_LENGTH, required=True)
-    if not isinstance(attendees, int) or not 1 <= attendees <= ATTENDEES_MAX:
-        raise ValidationFailed("invalid", fields={"attendees": ["out_of_range"]})
+    purpose = request_fields_clean(purpose=purpose, attendees=attendees)
     if mode not in MODES:
         raise ValidationFailed("invalid", fields={"mode": ["invalid_choice"]})
     ask = {
@@ -205,11 +201,10 @@ def series_create(
             raise _clash(series_preview(**ask)) from None
         raise
     except OperationalError as exc:
-        if sqlstate(exc) in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED):
-            raise Unavailable("resource_busy") from None
-        if "database is locked" in str(exc):
-            raise Unavailable("resource_busy") from None
-        raise
+        busy = busy_answer(exc)
+        if busy is None:
+            raise
+        raise busy from None
     return SeriesCreated(series=series, bookings=bookings, skipped=preview.clashes)
 
 

@@ -17,9 +17,8 @@ import datetime as dt
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from alliance.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from alliance.errors import Conflict, NotFound
 from alliance.models import Member
-from alliance.services import text_clean
 from bookings import service_modes
 from bookings.figures import rollup_sql
 from bookings.figures.rollup import marks_json
@@ -36,9 +35,8 @@ from bookings.lifecycle import (  # noqa: F401 - the public write API of booking
     booking_remind,
 )
 from bookings.locking import (
-    DEADLOCK_DETECTED,
     EXCLUSION_VIOLATION,
-    LOCK_NOT_AVAILABLE,
+    busy_answer,
     constraint_name,
     sqlstate,
 )
@@ -60,13 +58,11 @@ from bookings.selectors import (
     booking_window_get,
 )
 from bookings.similar import similar_answer
+from bookings.window_rules import request_fields_clean
 from bookings.window_rules import window_rules_check as _rules_check
 from resources.intervals import Interval, interval_validate
 from resources.locking import resource_lock
 from resources.models import Resource
-
-PURPOSE_MAX_LENGTH = 200
-ATTENDEES_MAX = 10_000
 
 
 class _SlotTaken(Exception):
@@ -127,9 +123,7 @@ def booking_create(
     """
     now = now or timezone.now()
     interval_validate(start, end)
-    purpose = text_clean(purpose, field="purpose", max_length=PURPOSE_MAX_LENGTH, required=True)
-    if not isinstance(attendees, int) or not 1 <= attendees <= ATTENDEES_MAX:
-        raise ValidationFailed("invalid", fields={"attendees": ["out_of_range"]})
+    purpose = request_fields_clean(purpose=purpose, attendees=attendees)
     mode = service_modes.mode_parse(mode)
     operator_id = service_modes.operator_id_parse(mode=mode, operator_id=operator_id)
     assisted = mode == service_modes.ASSISTED
@@ -211,11 +205,10 @@ def booking_create(
             raise service_modes.operator_busy_error(named=operator_id is not None) from None
         raise
     except OperationalError as exc:
-        if sqlstate(exc) in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED):
-            raise Unavailable("resource_busy") from None
-        if "database is locked" in str(exc):
-            raise Unavailable("resource_busy") from None
-        raise
+        busy = busy_answer(exc)
+        if busy is None:
+            raise
+        raise busy from None
     return booking
 
 

@@ -26,36 +26,27 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from alliance.actors import Actor
-from alliance.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from alliance.errors import Conflict, NotFound, ValidationFailed
 from alliance.models import Member
-from alliance.services import text_clean
 from bookings import service_modes
 from bookings.credit import credit_suspension_check
 from bookings.lifecycle import _system_transition, _transition
-from bookings.locking import DEADLOCK_DETECTED, LOCK_NOT_AVAILABLE, sqlstate
+from bookings.locking import busy_answer
 from bookings.models import Booking, BookingEvent, BookingStatus, CreditAccount
 from bookings.rules import booking_units_check
 from bookings.selectors import blocking_spans_between, booking_window_get
 from bookings.waitlist_models import ACTIVE_STATUSES, WaitlistEntry, WaitlistStatus
-from bookings.window_rules import window_rules_check
+from bookings.window_rules import request_fields_clean, window_rules_check
 from notifications.models import NotificationKind
 from notifications.services import booking_notify
 from resources.intervals import interval_validate
 from resources.locking import resource_lock
 
-PURPOSE_MAX_LENGTH = 200
-ATTENDEES_MAX = 10_000
 DECLINE_REASON = "waitlist"  # recorded on the cancelled hold
 
 
 class _SlotFree(Exception):
     pass
-
-
-def _busy(exc: OperationalError) -> Unavailable | None:
-    if sqlstate(exc) in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED) or "database is locked" in str(exc):
-        return Unavailable("resource_busy")
-    return None
 
 
 def waitlist_join(
@@ -80,9 +71,7 @@ def waitlist_join(
     freed time either sees the new entry or the join sees the time free."""
     now = now or timezone.now()
     interval_validate(start, end)
-    purpose = text_clean(purpose, field="purpose", max_length=PURPOSE_MAX_LENGTH, required=True)
-    if not isinstance(attendees, int) or not 1 <= attendees <= ATTENDEES_MAX:
-        raise ValidationFailed("invalid", fields={"attendees": ["out_of_range"]})
+    purpose = request_fields_clean(purpose=purpose, attendees=attendees)
     mode = service_modes.mode_parse(mode)
     window = booking_window_get(
         resource_id=resource_id, member=member, start=start, end=end, now=now
@@ -125,7 +114,7 @@ def waitlist_join(
     except IntegrityError:  # the unique constraint: a join of the same slot won
         raise Conflict("waitlist_already_joined") from None
     except OperationalError as exc:
-        busy = _busy(exc)
+        busy = busy_answer(exc)
         if busy is None:
             raise
         raise busy from None
@@ -265,7 +254,7 @@ def waitlist_leave(
             entry.status = WaitlistStatus.LEFT
             entry.save(update_fields=["status", "updated_at"])
     except OperationalError as exc:
-        busy = _busy(exc)
+        busy = busy_answer(exc)
         if busy is None:
             raise
         raise busy from None

@@ -11,12 +11,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from alliance.errors import ValidationFailed
 from alliance.models import Member
+from alliance.services import text_clean
 from bookings import service_modes
 from bookings.rules import booking_rules_check
 
 if TYPE_CHECKING:
     from bookings.selectors import BookingWindow
+
+
+PURPOSE_MAX_LENGTH = 200
+ATTENDEES_MAX = 10_000
+
+
+def request_fields_clean(*, purpose: object, attendees: object) -> str:
+    """The purpose (cleaned, required) and attendees (1 to ATTENDEES_MAX) of a booking
+    request, a series or a waitlist entry; returns the cleaned purpose."""
+    purpose = text_clean(purpose, field="purpose", max_length=PURPOSE_MAX_LENGTH, required=True)
+    if not isinstance(attendees, int) or not 1 <= attendees <= ATTENDEES_MAX:
+        raise ValidationFailed("invalid", fields={"attendees": ["out_of_range"]})
+    return purpose
 
 
 def window_rules_check(

@@ -14,7 +14,8 @@ from api.fields import ID_MAX, LocalDateTimeField, StrictCharField
 from api.v1.serializers.common import InputSerializer
 from bookings.lifecycle import booking_can_cancel, booking_can_check_in, booking_cancel_is_late
 from bookings.models import BOOKING_MODES, Booking, BookingEvent, BookingStatus
-from bookings.services import ATTENDEES_MAX, PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
+from bookings.services import REASON_MAX_LENGTH
+from bookings.window_rules import ATTENDEES_MAX, PURPOSE_MAX_LENGTH
 from resources.models import ServiceMode
 from resources.services import RULE_BOUNDS
 

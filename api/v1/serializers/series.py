@@ -10,8 +10,9 @@ from api.v1.serializers.bookings import BOOKING_SPAN_MAX, ResourceIdField
 from api.v1.serializers.common import InputSerializer
 from bookings.lifecycle import REASON_MAX_LENGTH
 from bookings.models import BookingStatus
-from bookings.series import ACTIONS, ATTENDEES_MAX, MODES, PURPOSE_MAX_LENGTH, SCOPES
+from bookings.series import ACTIONS, MODES, SCOPES
 from bookings.series_models import SERIES_RULE_MAX_LENGTH
+from bookings.window_rules import ATTENDEES_MAX, PURPOSE_MAX_LENGTH
 
 
 class SeriesPreviewInputSerializer(InputSerializer):
