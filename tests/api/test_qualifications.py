@@ -9,7 +9,8 @@ import pytest
 from bookings.models import Booking
 from bookings.qualifications import qualification_request
 from resources.models import Qualification, QualificationEvent
-from tests.api.test_permissions import ROLES, Call, client_as, fill
+from tests.api.permission_matrix import ROLES, Call
+from tests.api.test_permissions import client_as, fill
 from tests.api.world import World, client_for, world_build
 from tests.conftest import FROZEN_NOW
 
