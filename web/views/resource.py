@@ -286,6 +286,19 @@ def _local(value: str | None) -> dt.datetime | None:
         return None
 
 
+def slot_request(data) -> tuple[dt.datetime, dt.datetime, int] | None:
+    """The slot a booking or waitlist form asks for: its start, its end (``minutes`` later)
+    and the attendees; None when any of them is malformed or the length is out of range."""
+    start = _local(data.get("start"))
+    minutes = _whole(data.get("minutes"))
+    attendees = _whole(data.get("attendees"), default=1)
+    if start is None or minutes is None or not 0 < minutes <= MAX_BOOKING_MINUTES:
+        return None
+    if attendees is None:
+        return None
+    return start, start + dt.timedelta(minutes=minutes), attendees
+
+
 def _whole(value: str | None, default: int | None = None) -> int | None:
     if value in (None, "") and default is not None:
         return default
@@ -360,10 +373,11 @@ def book(request: HttpRequest, resource_id: int) -> HttpResponse:
         return _form(
             request, resource, start, member=member, values={"minutes": data.get("minutes", "")}
         )
-    minutes = _whole(data.get("minutes"))
-    attendees = _whole(data.get("attendees"), default=1)
-    if minutes is None or not 0 < minutes <= MAX_BOOKING_MINUTES or attendees is None:
+    slot = slot_request(data)
+    if slot is None:
         return _refused(request, resource_id, ValidationFailed("invalid"))
+    start, end, attendees = slot
+    minutes = (end - start) // dt.timedelta(minutes=1)  # the form shows it back
     purpose = data.get("purpose", "")
     mode, operator_id = data.get("mode") or None, _whole(data.get("operator"), default=0)
     if operator_id is None:
@@ -373,7 +387,7 @@ def book(request: HttpRequest, resource_id: int) -> HttpResponse:
             member=member,
             resource_id=resource_id,
             start=start,
-            end=start + dt.timedelta(minutes=minutes),
+            end=end,
             purpose=purpose,
             attendees=attendees,
             mode=mode,

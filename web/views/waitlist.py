@@ -9,8 +9,6 @@ service or selector and renders.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +20,7 @@ from alliance.errors import DomainError, NotFound, ValidationFailed
 from bookings.waitlist import waitlist_claim, waitlist_decline, waitlist_join, waitlist_leave
 from bookings.waitlist_selectors import waitlist_list_for_member
 from web.auth import member_required, web_member
-from web.views.resource import MAX_BOOKING_MINUTES, _local, _refused, _sign_in_first, _whole
+from web.views.resource import _refused, _sign_in_first, slot_request
 
 
 @require_POST
@@ -32,19 +30,16 @@ def join(request: HttpRequest, resource_id: int) -> HttpResponse:
     if member is None:
         return _sign_in_first(request, resource_id)
     data = request.POST
-    start = _local(data.get("start"))
-    minutes = _whole(data.get("minutes"))
-    attendees = _whole(data.get("attendees"), default=1)
-    if start is None or minutes is None or not 0 < minutes <= MAX_BOOKING_MINUTES:
+    slot = slot_request(data)
+    if slot is None:
         return _refused(request, resource_id, ValidationFailed("invalid"))
-    if attendees is None:
-        return _refused(request, resource_id, ValidationFailed("invalid"))
+    start, end, attendees = slot
     try:
         entry = waitlist_join(
             member=member,
             resource_id=resource_id,
             start=start,
-            end=start + dt.timedelta(minutes=minutes),
+            end=end,
             purpose=data.get("purpose", ""),
             attendees=attendees,
             mode=data.get("mode") or None,
