@@ -11,12 +11,11 @@ would apply, so they compare equal to what a queryset returns on SQLite and Post
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 from django.db import connections
-from django.db.models import Field, Model
 
 from alliance.models import Unit
+from alliance.raw_rows import instance_from_row
 from bookings.models import BLOCKING_STATUSES, Booking, CreditAccount, Quota
 from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
 from resources.qualification_models import Qualification, QualificationStatus
@@ -66,39 +65,6 @@ def window_sql(vendor: str) -> str:
         SELECT 3, NULL, NULL, NULL, NULL, start, "end", blocked_until, NULL
           FROM {booking} WHERE status IN ({statuses}) AND {overlap}
     """  # noqa: S608
-
-
-def _converters(model: type[Model], connection) -> list[tuple[Field, list]]:
-    """Each concrete field of ``model`` with the converters the ORM's compiler would apply
-    to its column on ``connection`` (SQLite answers text for instants and times)."""
-    key = (model, connection.alias)
-    if key not in _CONVERTERS:
-        out = []
-        for field in model._meta.concrete_fields:
-            column = field.get_col(model._meta.db_table)
-            out.append(
-                (
-                    field,
-                    connection.ops.get_db_converters(column) + field.get_db_converters(connection),
-                )
-            )
-        _CONVERTERS[key] = out
-    return _CONVERTERS[key]
-
-
-_CONVERTERS: dict = {}
-
-
-def _instance(model: type[Model], row: Sequence, connection) -> Model:
-    """A ``model`` instance from its concrete columns' raw values, as the ORM builds it."""
-    names, values = [], []
-    for (field, converters), value in zip(_converters(model, connection), row, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for converter in converters:
-            value = converter(value, column, connection)
-        names.append(field.attname)
-        values.append(value)
-    return model.from_db(connection.alias, names, values)
 
 
 def _instant(value, connection) -> dt.datetime | None:
@@ -165,8 +131,8 @@ def resource_read(
         row = cursor.fetchone()
     if row is None:
         return None
-    resource = _instance(Resource, row[: len(resource_fields)], connection)
-    unit = _instance(Unit, row[len(resource_fields) : -4], connection)
+    resource = instance_from_row(Resource, row[: len(resource_fields)], connection)
+    unit = instance_from_row(Unit, row[len(resource_fields) : -4], connection)
     Resource.unit.field.set_cached_value(resource, unit)
     resource.has_quotas = bool(row[-4])
     resource.member_suspended_until = _instant(row[-3], connection)

@@ -5,12 +5,14 @@ See docs/bookings-concurrency.md. Taken once, late, inside the writer's transact
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField
-from django.db.models.expressions import RawSQL
 
 from alliance.errors import NotFound
+from alliance.models import Unit
+from alliance.raw_rows import instance_from_row
 from resources.models import Resource
 
 
@@ -23,25 +25,56 @@ def resource_lock(resource_id: int) -> Resource:
 
     PostgreSQL: ``SELECT … FOR NO KEY UPDATE`` with a lock timeout, so that writers of one
     resource queue here while inserts that merely reference the resource do not. SQLite has
-    no row locks: its IMMEDIATE transactions already hold the database's write lock.
+    no row locks: its IMMEDIATE transactions already hold the database's write lock, and
+    the row is read plainly.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("the resource lock needs an open transaction")
-    queryset = Resource.objects.select_for_update(no_key=True, of=("self",))
     if connection.vendor == "postgresql":
-        # ``SET LOCAL lock_timeout`` within the locking statement itself, one round trip
-        # fewer: the filter runs in the scan, before the LockRows step above it asks for
-        # the row lock (tests/bookings/test_concurrency.py shows that the timeout holds).
-        timeout = RawSQL(
-            "set_config('lock_timeout', %s, true)", [lock_timeout()], output_field=CharField()
-        )
-        queryset = queryset.alias(lock_timeout_set=timeout).filter(lock_timeout_set__isnull=False)
-    # Ordered by pk, not by Resource.Meta.ordering: that joins the unit, and FOR NO KEY
-    # UPDATE would then lock the unit's row too, serialising every resource of the unit.
-    # The unit is read (whether it is active: bookings.rules asks) but not locked.
-    resource = queryset.select_related("unit").filter(pk=resource_id).order_by("pk").first()
+        resource = _resource_lock_postgresql(resource_id)
+    else:
+        resource = Resource.objects.select_related("unit").filter(pk=resource_id).first()
     if resource is None:
         raise NotFound()
+    return resource
+
+
+@functools.cache
+def _lock_sql() -> str:
+    """The locking statement, written out once rather than compiled by the ORM for every
+    writer (docs/performance.md: compiling it was a booking's largest single CPU cost after
+    the token check). Only model metadata is formatted in; every value is a parameter.
+
+    ``FOR NO KEY UPDATE OF r``: the resource's row only. Locking the joined unit's row too
+    would serialise every resource of the unit; the unit is read (whether it is active:
+    bookings.rules asks) but not locked. ``set_config('lock_timeout', …, true)`` is
+    ``SET LOCAL`` within the statement itself, one round trip fewer: it is a condition on
+    no column, so PostgreSQL evaluates it before the scan and the LockRows step above it
+    (tests/bookings/test_concurrency.py shows that the timeout holds).
+    """
+    quote = connection.ops.quote_name
+    columns = [f"r.{quote(f.column)}" for f in Resource._meta.concrete_fields]
+    columns += [f"u.{quote(f.column)}" for f in Unit._meta.concrete_fields]
+    return f"""
+        SELECT {", ".join(columns)}
+          FROM {Resource._meta.db_table} r
+          JOIN {Unit._meta.db_table} u ON u.id = r.unit_id
+         WHERE r.id = %s AND set_config('lock_timeout', %s, true) IS NOT NULL
+           FOR NO KEY UPDATE OF r
+    """  # noqa: S608 - model metadata and placeholders only
+
+
+def _resource_lock_postgresql(resource_id: int) -> Resource | None:
+    """The resource row, locked, with its unit, as the ORM's own instances."""
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_sql(), [resource_id, lock_timeout()])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = len(Resource._meta.concrete_fields)
+    resource = instance_from_row(Resource, row[:width], connection)
+    unit = instance_from_row(Unit, row[width:], connection)
+    Resource.unit.field.set_cached_value(resource, unit)
     return resource
 
 
