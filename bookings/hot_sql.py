@@ -11,6 +11,7 @@ would apply, so they compare equal to what a queryset returns on SQLite and Post
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db import connections
 
@@ -21,7 +22,8 @@ from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
 from resources.qualification_models import Qualification, QualificationStatus
 
 
-def window_sql(vendor: str) -> str:
+@functools.cache
+def window_sql(vendor: str, *, buffer_read: bool = False) -> str:
     """The statement of bookings.selectors.window_calendar_and_blocking_get: four reads as
     one UNION ALL, one row each, told apart by ``kind`` (0 weekly hours, 1 make-up days,
     2 closures, 3 blocking bookings). Columns: kind, n, day, t1, t2, a, b, c, reason.
@@ -30,8 +32,16 @@ def window_sql(vendor: str) -> str:
     expression ``tstzrange(start, blocked_until) &&`` with the resource id as a bigint, so
     its GiST index answers on both columns (see blocking_spans_between); elsewhere the
     columns' test, bounded by the (resource, blocked_until) index.
+
+    ``buffer_read`` (PostgreSQL only): the booking read's upper bound is the slot's end plus
+    the resource's buffer read from its row (one more parameter, the resource id, after the
+    end), so that the statement can go out with resource_read's before the resource is
+    known (bookings.selectors.booking_window_get). PostgreSQL evaluates the subquery once,
+    as an InitPlan, and the GiST index still answers on both columns.
     """
     pg = vendor == "postgresql"
+    if buffer_read and not pg:
+        raise ValueError("buffer_read is for PostgreSQL's one round trip only")
 
     def null(kind: str) -> str:
         return f"CAST(NULL AS {kind})" if pg else "NULL"
@@ -42,8 +52,14 @@ def window_sql(vendor: str) -> str:
     closure = Closure._meta.db_table
     booking = Booking._meta.db_table
     statuses = ", ".join(["%s"] * len(BLOCKING_STATUSES))
+    upper = "%s"
+    if buffer_read:
+        table = Resource._meta.db_table
+        buffer = f"(SELECT buffer_minutes FROM {table} WHERE id = %s)"  # noqa: S608 - metadata
+        upper = f"%s + make_interval(mins => {buffer})"
     overlap = (
-        "resource_id = CAST(%s AS bigint) AND tstzrange(start, blocked_until) && tstzrange(%s, %s)"
+        "resource_id = CAST(%s AS bigint) AND tstzrange(start, blocked_until) && "
+        f"tstzrange(%s, {upper})"
         if pg
         else "resource_id = %s AND start < %s AND blocked_until > %s"
     )
@@ -78,30 +94,18 @@ def _instant(value, connection) -> dt.datetime | None:
     return value
 
 
-def resource_read(
-    *, resource_id: int, unit_id: int | None, member_id: int | None, now: dt.datetime
-) -> Resource | None:
-    """The resource, its owning unit (whether it is active: bookings.rules asks) and the
-    allow-list probe (``allow_probe``, see bookings.selectors.booking_window_get), in one
-    statement written out rather than compiled by the ORM on every request
-    (docs/performance.md: compiling the queryset with its subquery, ordering and join was
-    the largest share of a refusal's CPU time). The instances are the ORM's own
-    (Model.from_db, with its converters). ``member_qualified``: whether the member holds a
-    valid qualification for it (resources.qualifications.qualification_valid_q, written out
-    here the same way: granted and not lapsed at ``now``). Issue 12: ``has_quotas``,
-    whether any quota applies to it (bookings.quotas), and ``member_suspended_until``, the
-    member's booking suspension (bookings.credit), so that neither costs a query."""
+@functools.cache
+def resource_read_sql(vendor: str) -> str:
+    """The statement of resource_read (one row, or none for an unknown resource)."""
     connection = connections[Resource.objects.db]
-    resource_fields = Resource._meta.concrete_fields
-    unit_fields = Unit._meta.concrete_fields
     quote = connection.ops.quote_name
-    columns = [f"r.{quote(f.column)}" for f in resource_fields]
-    columns += [f"u.{quote(f.column)}" for f in unit_fields]
+    columns = [f"r.{quote(f.column)}" for f in Resource._meta.concrete_fields]
+    columns += [f"u.{quote(f.column)}" for f in Unit._meta.concrete_fields]
     through = Resource.allowed_units.through._meta.db_table
     qualifications = Qualification._meta.db_table
     quotas = Quota._meta.db_table
     accounts = CreditAccount._meta.db_table
-    sql = f"""
+    return f"""
         SELECT {", ".join(columns)},
                EXISTS (SELECT 1 FROM {quotas} qt
                         WHERE qt.resource_id = r.id
@@ -116,26 +120,57 @@ def resource_read(
           JOIN {Unit._meta.db_table} u ON u.id = r.unit_id
          WHERE r.id = %s
     """  # noqa: S608 - model metadata and placeholders only; every value is a parameter
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                member_id,
-                member_id,
-                QualificationStatus.GRANTED,
-                connection.ops.adapt_datetimefield_value(now),
-                unit_id,
-                resource_id,
-            ],
-        )
-        row = cursor.fetchone()
+
+
+def resource_read_params(
+    *, resource_id: int, unit_id: int | None, member_id: int | None, now: dt.datetime, connection
+) -> list:
+    return [
+        member_id,
+        member_id,
+        QualificationStatus.GRANTED,
+        connection.ops.adapt_datetimefield_value(now),
+        unit_id,
+        resource_id,
+    ]
+
+
+def resource_from_row(row, connection) -> Resource | None:
+    """resource_read's instance from its statement's row (None for no row)."""
     if row is None:
         return None
-    resource = instance_from_row(Resource, row[: len(resource_fields)], connection)
-    unit = instance_from_row(Unit, row[len(resource_fields) : -4], connection)
+    width = len(Resource._meta.concrete_fields)
+    resource = instance_from_row(Resource, row[:width], connection)
+    unit = instance_from_row(Unit, row[width:-4], connection)
     Resource.unit.field.set_cached_value(resource, unit)
     resource.has_quotas = bool(row[-4])
     resource.member_suspended_until = _instant(row[-3], connection)
     resource.member_qualified = bool(row[-2])
     resource.allow_probe = row[-1]
     return resource
+
+
+def resource_read(
+    *, resource_id: int, unit_id: int | None, member_id: int | None, now: dt.datetime
+) -> Resource | None:
+    """The resource, its owning unit (whether it is active: bookings.rules asks) and the
+    allow-list probe (``allow_probe``, see bookings.selectors.booking_window_get), in one
+    statement written out rather than compiled by the ORM on every request
+    (docs/performance.md: compiling the queryset with its subquery, ordering and join was
+    the largest share of a refusal's CPU time). The instances are the ORM's own
+    (Model.from_db, with its converters). ``member_qualified``: whether the member holds a
+    valid qualification for it (resources.qualifications.qualification_valid_q, written out
+    here the same way: granted and not lapsed at ``now``). Issue 12: ``has_quotas``,
+    whether any quota applies to it (bookings.quotas), and ``member_suspended_until``, the
+    member's booking suspension (bookings.credit), so that neither costs a query."""
+    connection = connections[Resource.objects.db]
+    params = resource_read_params(
+        resource_id=resource_id,
+        unit_id=unit_id,
+        member_id=member_id,
+        now=now,
+        connection=connection,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(resource_read_sql(connection.vendor), params)
+        return resource_from_row(cursor.fetchone(), connection)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections
@@ -27,7 +26,6 @@ from django.utils import timezone
 from alliance.errors import ValidationFailed
 from alliance.models import Member
 from bookings.constraints import TsTzRange
-from bookings.hot_sql import resource_read, window_sql
 from bookings.models import BLOCKING_STATUSES, Booking
 from bookings.rules import (
     booking_duration_check,
@@ -35,22 +33,18 @@ from bookings.rules import (
     booking_horizon_end,
     ceil_to_slot,
 )
+from bookings.window_reads import (
+    BlockingSpan,
+    resource_and_window_read,
+    window_calendar_and_blocking_get,
+)
 from resources.intervals import Interval, clip, merge, subtract
 from resources.models import Resource
 from resources.selectors import (
-    ClosureWindow,
     ResourceCalendar,
-    calendar_days,
     local_midnight,
-    opening_intervals,
     resource_calendar_get,
 )
-
-
-class BlockingSpan(NamedTuple):
-    start: dt.datetime
-    end: dt.datetime
-    blocked_until: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -328,93 +322,6 @@ class BookingWindow:
         return [b for b in self.blocking if b.start < reach and b.blocked_until > start]
 
 
-class _Hours(NamedTuple):
-    """One row of a resource's weekly hours, as resources.selectors.opening_intervals reads
-    it (without building OpeningHours instances)."""
-
-    weekday: int
-    start_time: dt.time
-    end_time: dt.time
-
-
-def window_calendar_and_blocking_get(
-    *, resource: Resource, start: dt.datetime, end: dt.datetime
-) -> tuple[ResourceCalendar, list[BlockingSpan]]:
-    """The calendar of ``resource`` around [start, end) and its blocking bookings that a
-    new booking inside [start, end) could meet, in ONE statement (bookings.hot_sql.window_sql).
-
-    The same answers as resource_calendar_get and blocking_spans_between over [start, end)
-    (tests/bookings/test_fast_paths.py compares them), without the ORM: the statement is
-    written once for the scheduler's hot path, where each query's round trip and
-    compilation were most of a refusal's cost (docs/performance.md).
-    """
-    connection = connections[Booking.objects.db]
-    ops = connection.ops
-    first_day, last_day, span = calendar_days(start, end)
-    moment = ops.adapt_datetimefield_value
-    bookings_to = end + resource.buffer
-    overlap = (
-        [resource.pk, moment(start), moment(bookings_to)]
-        if connection.vendor == "postgresql"
-        else [resource.pk, moment(bookings_to), moment(start)]
-    )
-    params = [
-        resource.pk,
-        ops.adapt_datefield_value(first_day),
-        ops.adapt_datefield_value(last_day),
-        resource.pk,
-        moment(span.end),
-        moment(span.start),
-        *BLOCKING_STATUSES,
-        *overlap,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(window_sql(connection.vendor), params)
-        rows = cursor.fetchall()
-    if connection.vendor == "postgresql":
-
-        def instant(value):
-            return value
-
-        day = time = instant
-    else:  # SQLite answers text: the ORM's own converters read it.
-
-        def instant(value):
-            return ops.convert_datetimefield_value(value, None, connection)
-
-        def day(value):
-            return ops.convert_datefield_value(value, None, connection)
-
-        def time(value):
-            return ops.convert_timefield_value(value, None, connection)
-
-    hours: list[_Hours] = []
-    makeup_days: dict[dt.date, int] = {}
-    closures: list[tuple[dt.datetime, int, ClosureWindow]] = []
-    blocking: list[BlockingSpan] = []
-    for kind, n, d, t1, t2, a, b, c, reason in rows:
-        if kind == 3:
-            blocking.append(BlockingSpan(instant(a), instant(b), instant(c)))
-        elif kind == 0:
-            hours.append(_Hours(n, time(t1), time(t2)))
-        elif kind == 1:
-            makeup_days[day(d)] = n
-        else:  # Alliance-wide first among closures that start together, as before.
-            start_at = instant(a)
-            closures.append((start_at, n, ClosureWindow(start_at, instant(b), reason)))
-    hours.sort()
-    closures.sort(key=lambda row: row[:2])
-    blocking.sort()
-    calendar = ResourceCalendar(
-        span=span,
-        opening=opening_intervals(
-            hours=hours, first_day=first_day, last_day=last_day, makeup_days=makeup_days
-        ),
-        closures=[row[2] for row in closures],
-    )
-    return calendar, blocking
-
-
 def booking_window_get(
     *,
     resource_id: int,
@@ -434,16 +341,13 @@ def booking_window_get(
     list, else any unit on it, else nothing. That set answers
     alliance.access.member_unit_may_book exactly as the whole list would.
     """
-    resource = resource_read(
-        resource_id=resource_id, unit_id=member.unit_id, member_id=member.pk, now=now
+    span = span or narrow_window(start=start, end=end, now=now)
+    span = Interval(min(span.start, start), max(span.end, end))
+    resource, calendar, blocking = resource_and_window_read(
+        resource_id=resource_id, member=member, span=span, now=now
     )
     if resource is None:
         return None
-    span = span or narrow_window(start=start, end=end, now=now)
-    span = Interval(min(span.start, start), max(span.end, end))
-    calendar, blocking = window_calendar_and_blocking_get(
-        resource=resource, start=span.start, end=span.end
-    )
     return BookingWindow(
         resource=resource,
         allowed_unit_ids=set() if resource.allow_probe is None else {resource.allow_probe},

@@ -4,7 +4,8 @@
 whether it is free or why not: the scheduler's own rules (bookings.rules, the same checks
 booking_create makes) and its conflicts, decided from ONE read of the resource and ONE of
 its calendar and blocking bookings over the whole series (bookings.selectors
-booking_window_get), so two statements whatever the number of occurrences.
+booking_window_get), so two statements whatever the number of occurrences (one round trip
+on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -173,7 +174,8 @@ def series_preview(
     would); an unknown resource is NotFound. Each occurrence then gets the first broken
     time rule's code, else ``conflict`` with what is in the way (other bookings, or an
     earlier occurrence of the same series with the resource's buffer), else free.
-    Queries: 2 (bookings.selectors.booking_window_get over the whole series).
+    Queries: 2, sent as one on PostgreSQL (bookings.selectors.booking_window_get over the
+    whole series).
     """
     occurrences = series_occurrences(rule=rule, start=start, duration=duration)
     span = Interval(occurrences[0].start, occurrences[-1].end)

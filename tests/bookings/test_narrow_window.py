@@ -41,6 +41,10 @@ from tests.factories import (
 NOW = local(2026, 11, 23, 8)  # Monday
 MIDNIGHT = local(2026, 11, 23)
 
+#: The resource and its window around the slot: one round trip on PostgreSQL, where the two
+#: statements go out together (bookings.window_reads), two elsewhere.
+FIRST_READ = 1 if connection.vendor == "postgresql" else 2
+
 
 def alternatives_over_the_whole_window(*, resource, start, end, now):
     """The alternatives from the ORM's own reads of the whole alternatives window: what
@@ -191,7 +195,7 @@ class NarrowWindowProperties(TestCase):
                 got = refused.extra["alternatives"]
             else:
                 raise AssertionError(f"{start}–{end} overlaps a booking, yet was accepted")
-        # Two statements when the day either side proved the answer, three when it widened.
+        # The first read when the day either side proved the answer, one more when it widened.
         event(f"{len(reads.captured_queries)} statements")
         event(f"{len(got)} alternatives")
         assert got == whole, (start, end)
@@ -210,7 +214,8 @@ class TestWhenTheNarrowWindowSuffices:
         with CaptureQueriesContext(connection) as queries:
             got = refused_alternatives(resource, member, *slot)
 
-        assert len(queries.captured_queries) == 2  # the resource, then the one statement
+        # The resource, then the window's one statement (sent together on PostgreSQL).
+        assert len(queries.captured_queries) == FIRST_READ
         assert got == alternatives_over_the_whole_window(
             resource=resource, start=slot[0], end=slot[1], now=NOW
         )
@@ -238,7 +243,7 @@ class TestWhenTheNarrowWindowSuffices:
         with CaptureQueriesContext(connection) as queries:
             got = refused_alternatives(resource, member, *slot)
 
-        assert len(queries.captured_queries) == 3  # and the whole window's statement
+        assert len(queries.captured_queries) == FIRST_READ + 1  # and the whole window's
         assert got == alternatives_over_the_whole_window(
             resource=resource, start=slot[0], end=slot[1], now=NOW
         )
