@@ -79,9 +79,13 @@ def django_setup(database_url: str) -> None:
     django.setup()
 
 
-def world_build() -> dict:
+def world_build(*, classified: bool = False) -> dict:
     """Units, 64 × TOKENS_PER_CLIENT researchers with tokens, four popular resources open
-    around the clock and some others for the list. Through the services where they exist."""
+    around the clock and some others for the list. Through the services where they exist.
+
+    ``classified``: every instrument carries the same class of the national classification
+    (as real ones do), so each refused attempt also looks for free slots on the others
+    (bookings.similar); without it an instrument has no similar ones."""
     from django.contrib.auth.models import User
 
     from alliance.models import Member, SignInChannel, Unit
@@ -107,6 +111,7 @@ def world_build() -> dict:
             min_notice_minutes=0,
             slot_minutes=30,
             min_duration_minutes=30,
+            classification_code=f"0101{n:02d}" if classified else "",
         )
         OpeningHours.objects.bulk_create(
             OpeningHours(resource=resource, weekday=d, start_time=dt.time(0), end_time=dt.time(0))
@@ -150,10 +155,11 @@ def history_load(world: dict, upto: int, already: int) -> float:
         cursor.execute(
             """
             INSERT INTO bookings_booking (resource_id, member_id, unit_id, start, "end",
-                blocked_until, purpose, attendees, status, cancelled_late, created_at, updated_at)
+                blocked_until, purpose, attendees, status, cancelled_late, mode, created_at,
+                updated_at)
             SELECT (%(resources)s::bigint[])[1 + n %% %(count)s], %(member)s, %(unit)s,
                    t, t + interval '1 hour', t + interval '1 hour', '历史', 1, 'completed',
-                   false, t, t
+                   false, 'self_use', t, t
               FROM generate_series(%(first)s, %(last)s) AS n,
                    LATERAL (SELECT now() - interval '7 days'
                                    - (n / %(count)s + 1) * interval '3 hours' AS t) AS s
@@ -186,6 +192,31 @@ def explain_week(resource_id: int, start: dt.datetime, end: dt.datetime) -> str:
         )
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN ANALYZE {captured.captured_queries[-1]['sql']}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def explain_window(resource_id: int, member_id: int, start: dt.datetime) -> str:
+    """The plan of the scheduler's window read at this history (the second of the two
+    statements bookings.window_reads sends as one): the booking branch should be an index
+    scan of the exclusion constraint's GiST index on both columns, whatever the history."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from alliance.models import Member
+    from bookings.selectors import booking_window_get
+
+    member = Member.objects.get(pk=member_id)
+    with CaptureQueriesContext(connection) as captured:
+        booking_window_get(
+            resource_id=resource_id,
+            member=member,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            now=start - dt.timedelta(hours=1),
+        )
+    window = captured.captured_queries[-1]["sql"].split(";\n", 1)[-1]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN ANALYZE {window}")
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
@@ -309,7 +340,13 @@ def markdown(result: dict, checks: list[tuple[str, bool, bool, str]]) -> str:
         f"# Rush benchmark, {result['when']}",
         "",
         f"{result['machine']}; gunicorn {result['gunicorn']}; {CLIENTS} clients; "
-        f"{result['seconds']} s per load step. Rerun: `make bench-rush` (README, Benchmarks).",
+        f"{result['seconds']} s per load step. Rerun: `make bench-rush` (README, Benchmarks)"
+        + (
+            "; `--classified`: the instruments share a class, so a refusal also offers "
+            "similar resources."
+            if result.get("classified")
+            else "; the instruments have no class, so a refusal offers no similar resources."
+        ),
         "",
         "| step | req/s | p50 ms | p95 ms | p99 ms | answers | 5xx |",
         "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
@@ -344,6 +381,12 @@ def main() -> int:
     parser.add_argument("--history", default="10000,100000,1000000")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--classified",
+        action="store_true",
+        help="instruments of one class: refusals also offer similar resources "
+        "(results in rush-classified.*)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -377,7 +420,7 @@ def main() -> int:
         zone = ZoneInfo(settings.TIME_ZONE)
         today = dt.datetime.now(zone).date()
         tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
-        world = world_build()
+        world = world_build(classified=args.classified)
         connection.close()
         port = free_port()
         # Open for gunicorn's lifetime, closed with the process.
@@ -393,6 +436,7 @@ def main() -> int:
             f"{platform.python_version()}, PostgreSQL {server_version}",
             "gunicorn": f"{gunicorn.__version__} -k gthread -w 4 --threads 4",
             "seconds": args.seconds,
+            "classified": args.classified,
             "clients": CLIENTS,
         }
         connection.close()
@@ -420,6 +464,9 @@ def main() -> int:
             result["week_plan"] = explain_week(
                 world["popular"][0], tomorrow, tomorrow + dt.timedelta(days=7)
             )
+            result["window_plan"] = explain_window(
+                world["popular"][0], world["member_id"], tomorrow + dt.timedelta(days=2)
+            )
         result["double_bookings"] = max(result["double_bookings"], double_bookings())
         checks = verdicts(result)
         result["targets"] = [
@@ -430,9 +477,10 @@ def main() -> int:
             print(f"{'PASS' if ok else 'FAIL'}  {name}: {got}")
         if not args.no_write:
             RESULTS.mkdir(exist_ok=True)
-            (RESULTS / "rush.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
-            (RESULTS / "rush.md").write_text(markdown(result, checks))
-            print(f"\nwritten: {RESULTS / 'rush.json'}, {RESULTS / 'rush.md'}")
+            name = "rush-classified" if args.classified else "rush"
+            (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+            (RESULTS / f"{name}.md").write_text(markdown(result, checks))
+            print(f"\nwritten: {RESULTS / name}.json, .md")
         return 1 if any(not ok for _, ok, correctness, _ in checks if correctness) else 0
     finally:
         if server is not None:
