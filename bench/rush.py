@@ -43,6 +43,7 @@ from urllib.parse import urlsplit, urlunsplit
 from rush_load import (
     CLIENTS,
     POPULAR,
+    SEQUENTIAL,
     TOKENS_PER_CLIENT,
     floor,
     one_at_a_time,
@@ -94,7 +95,9 @@ def world_build(*, classified: bool = False) -> dict:
 
     units = [Unit.objects.create(name=f"基准单位{n}", kind="lab") for n in range(8)]
     tokens = []
-    for n in range(CLIENTS * TOKENS_PER_CLIENT):
+    # The rush's members, then members of their own for the one-at-a-time step, so that the
+    # per-member booking ceiling the rush may have reached does not answer that step.
+    for n in range(CLIENTS * TOKENS_PER_CLIENT + 2 * SEQUENTIAL):
         user = User.objects.create(username=f"rush{n}")
         member = Member.objects.create(user=user, unit=units[n % len(units)], name=f"研究员{n}")
         tokens.append(api_token_issue(member=member, channel=SignInChannel.WECHAT)[1])
@@ -119,7 +122,8 @@ def world_build(*, classified: bool = False) -> dict:
         )
         resources.append(resource.pk)
     return {
-        "tokens": tokens,
+        "tokens": tokens[: CLIENTS * TOKENS_PER_CLIENT],
+        "quiet_tokens": tokens[CLIENTS * TOKENS_PER_CLIENT :],
         "popular": resources[:POPULAR],
         "quiet": resources[-1],
         "all": resources,

@@ -152,7 +152,7 @@ async def rush(port: int, world: dict, first_slot: dt.datetime, seconds: float) 
 async def one_at_a_time(port: int, world: dict, first_slot: dt.datetime) -> dict:
     """Creates on a quiet resource, then refused creates of a slot already taken."""
     connection = Connection(port)
-    tokens = world["tokens"]
+    tokens = world["quiet_tokens"]  # members the rush did not use
     statuses: list[int] = []
 
     async def timed(method: str, path: str, token: str, body: dict | None = None) -> float:
