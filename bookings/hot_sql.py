@@ -16,10 +16,10 @@ import functools
 from django.db import connections
 
 from alliance.models import Unit
-from alliance.raw_rows import instance_from_row
 from bookings.models import BLOCKING_STATUSES, Booking, CreditAccount, Quota
 from resources.models import Closure, MakeUpWorkingDay, OpeningHours, Resource
 from resources.qualification_models import Qualification, QualificationStatus
+from resources.rows import resource_and_unit_columns, resource_and_unit_from_row
 
 
 @functools.cache
@@ -97,10 +97,7 @@ def _instant(value, connection) -> dt.datetime | None:
 @functools.cache
 def resource_read_sql(vendor: str) -> str:
     """The statement of resource_read (one row, or none for an unknown resource)."""
-    connection = connections[Resource.objects.db]
-    quote = connection.ops.quote_name
-    columns = [f"r.{quote(f.column)}" for f in Resource._meta.concrete_fields]
-    columns += [f"u.{quote(f.column)}" for f in Unit._meta.concrete_fields]
+    columns = resource_and_unit_columns(connections[Resource.objects.db])
     through = Resource.allowed_units.through._meta.db_table
     qualifications = Qualification._meta.db_table
     quotas = Quota._meta.db_table
@@ -139,10 +136,7 @@ def resource_from_row(row, connection) -> Resource | None:
     """resource_read's instance from its statement's row (None for no row)."""
     if row is None:
         return None
-    width = len(Resource._meta.concrete_fields)
-    resource = instance_from_row(Resource, row[:width], connection)
-    unit = instance_from_row(Unit, row[width:-4], connection)
-    Resource.unit.field.set_cached_value(resource, unit)
+    resource = resource_and_unit_from_row(row, connection)
     resource.has_quotas = bool(row[-4])
     resource.member_suspended_until = _instant(row[-3], connection)
     resource.member_qualified = bool(row[-2])

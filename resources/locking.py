@@ -12,8 +12,8 @@ from django.db import connection
 
 from alliance.errors import NotFound
 from alliance.models import Unit
-from alliance.raw_rows import instance_from_row
 from resources.models import Resource
+from resources.rows import resource_and_unit_columns, resource_and_unit_from_row
 
 
 def lock_timeout() -> str:
@@ -52,11 +52,8 @@ def _lock_sql() -> str:
     no column, so PostgreSQL evaluates it before the scan and the LockRows step above it
     (tests/bookings/test_concurrency.py shows that the timeout holds).
     """
-    quote = connection.ops.quote_name
-    columns = [f"r.{quote(f.column)}" for f in Resource._meta.concrete_fields]
-    columns += [f"u.{quote(f.column)}" for f in Unit._meta.concrete_fields]
     return f"""
-        SELECT {", ".join(columns)}
+        SELECT {", ".join(resource_and_unit_columns(connection))}
           FROM {Resource._meta.db_table} r
           JOIN {Unit._meta.db_table} u ON u.id = r.unit_id
          WHERE r.id = %s AND set_config('lock_timeout', %s, true) IS NOT NULL
@@ -69,13 +66,7 @@ def _resource_lock_postgresql(resource_id: int) -> Resource | None:
     with connection.cursor() as cursor:
         cursor.execute(_lock_sql(), [resource_id, lock_timeout()])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    width = len(Resource._meta.concrete_fields)
-    resource = instance_from_row(Resource, row[:width], connection)
-    unit = instance_from_row(Unit, row[width:], connection)
-    Resource.unit.field.set_cached_value(resource, unit)
-    return resource
+    return None if row is None else resource_and_unit_from_row(row, connection)
 
 
 def resources_lock_all() -> list[Resource]:

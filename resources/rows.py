@@ -1,0 +1,30 @@
+"""The resource with its unit as one row of a statement written out by hand: the columns to
+select and the ORM's instances from them. The scheduler's read (bookings.hot_sql) and the
+resource lock (resources.locking) both select them, with the resource as ``r`` and its unit
+as ``u``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alliance.models import Unit
+from alliance.raw_rows import instance_from_row
+from resources.models import Resource
+
+
+def resource_and_unit_columns(connection) -> list[str]:
+    """``r.…`` for every concrete column of the resource, then ``u.…`` for its unit's."""
+    quote = connection.ops.quote_name
+    columns = [f"r.{quote(f.column)}" for f in Resource._meta.concrete_fields]
+    return columns + [f"u.{quote(f.column)}" for f in Unit._meta.concrete_fields]
+
+
+def resource_and_unit_from_row(row: Sequence, connection) -> Resource:
+    """The resource, its unit cached on it, from the first columns of ``row`` (in the order
+    of resource_and_unit_columns); columns after them are the caller's."""
+    width = len(Resource._meta.concrete_fields)
+    unit_end = width + len(Unit._meta.concrete_fields)
+    resource = instance_from_row(Resource, row[:width], connection)
+    unit = instance_from_row(Unit, row[width:unit_end], connection)
+    Resource.unit.field.set_cached_value(resource, unit)
+    return resource
