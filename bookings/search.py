@@ -166,6 +166,7 @@ def resource_search(
     attendees: int = 1,
     now: dt.datetime,
     count: int = FIRST_SLOTS,
+    reads: SearchReads | None = None,
 ) -> dict[int, SearchResult]:
     """For every candidate in ``resources`` (already narrowed by kind, unit, words…), its
     first ``count`` bookable slots of ``duration`` inside [start, end) for ``member``, or
@@ -179,13 +180,60 @@ def resource_search(
     bookings.rules asks whether it is active; a list must come so), then their
     allow-lists and opening hours as rows, make-up days, closures and blocking bookings:
     six in all; a seventh, the member's valid qualifications, when some candidate requires
-    one.
+    one. None when the caller gives ``reads`` it read otherwise (bookings.similar_reads:
+    the same rows in one round trip).
     """
     if isinstance(resources, QuerySet):
         resources = resources.select_related("unit")
     resources = list(resources)
     if not resources or end <= start:
         return {}
+    if reads is None:
+        reads = search_reads_get(resources=resources, member=member, start=start, end=end, now=now)
+    member = member or Member(is_active=True)
+    window = Interval(start, end)
+    return {
+        resource.pk: _search_one(
+            resource=resource,
+            member=member,
+            calendar=reads.calendars[resource.pk],
+            blocking=reads.blocking.get(resource.pk, []),
+            allowed_unit_ids=reads.allowed.get(resource.pk, set()),
+            qualified=resource.pk in reads.qualified,
+            window=window,
+            duration=duration,
+            attendees=attendees,
+            now=now,
+            count=count,
+        )
+        for resource in resources
+    }
+
+
+@dataclass(frozen=True)
+class SearchReads:
+    """What resource_search decides on for its candidates, keyed by resource id: the units
+    each allow-list admits (none: open to every unit), the resources the member holds a
+    valid qualification for, the calendars around the window, and the blocking bookings
+    that meet the window and its widest buffer, soonest first."""
+
+    allowed: dict[int, set[int]]
+    qualified: set[int]
+    calendars: dict[int, ResourceCalendar]
+    blocking: dict[int, list[BlockingSpan]]
+
+
+def search_reads_get(
+    *,
+    resources: Sequence[Resource],
+    member: Member | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+) -> SearchReads:
+    """resource_search's reads through the ORM: five queries, a sixth for the member's
+    qualifications when some candidate requires one. Precondition: ``resources`` is not
+    empty."""
     ids = [r.pk for r in resources]
     allowed: dict[int, set[int]] = {}
     for resource_id, unit_id in Resource.allowed_units.through.objects.filter(
@@ -194,8 +242,6 @@ def resource_search(
         allowed.setdefault(resource_id, set()).add(unit_id)
     needs_qualification = [r.pk for r in resources if r.requires_qualification]
     qualified = qualified_resource_ids(member=member, resource_ids=needs_qualification, now=now)
-    member = member or Member(is_active=True)
-    window = Interval(start, end)
     calendars = resource_calendars_get(
         resources=resources, start=start, end=end, hours=opening_windows_get(resource_ids=ids)
     )
@@ -212,19 +258,4 @@ def resource_search(
     )
     for resource_id, *span in rows:
         blocking.setdefault(resource_id, []).append(BlockingSpan(*span))
-    return {
-        resource.pk: _search_one(
-            resource=resource,
-            member=member,
-            calendar=calendars[resource.pk],
-            blocking=blocking.get(resource.pk, []),
-            allowed_unit_ids=allowed.get(resource.pk, set()),
-            qualified=resource.pk in qualified,
-            window=window,
-            duration=duration,
-            attendees=attendees,
-            now=now,
-            count=count,
-        )
-        for resource in resources
-    }
+    return SearchReads(allowed, qualified, calendars, blocking)

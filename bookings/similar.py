@@ -12,8 +12,11 @@ Similar means (docs/decisions/0013-recurring-series.md):
   required, room for the attendees: bookings.search.resource_search decides exactly as the
   scheduler would.
 
-Queries: one for the candidates, then resource_search's fixed six or seven, whatever the
-number of candidates (at most SIMILAR_CANDIDATES are looked at).
+Reads: the candidates and everything the search decides on for them in one round trip on
+PostgreSQL, two statements elsewhere (bookings.similar_reads), whatever the number of
+candidates (at most SIMILAR_CANDIDATES are looked at); none for an instrument without a
+class. similar_resources_get is the same choice of candidates through the ORM, which
+similar_reads' tests compare against.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from django.conf import settings
 
 from alliance.models import Member
 from bookings.search import resource_search
+from bookings.similar_reads import similar_search_read
 from resources.models import Resource, ResourceKind
 
 #: How many similar slots a conflict offers, and how many resources are looked at for them.
@@ -56,7 +60,9 @@ def similar_class(resource: Resource) -> str | None:
 
 def similar_resources_get(*, resource: Resource) -> list[Resource]:
     """The candidates like ``resource`` (same kind, same class for instruments), not retired,
-    by name; at most SIMILAR_CANDIDATES. One query (none for an instrument without a code)."""
+    by name; at most SIMILAR_CANDIDATES. One query (none for an instrument without a code).
+    The definition through the ORM; similar_slots reads the same through
+    bookings.similar_reads."""
     candidates = Resource.objects.filter(kind=resource.kind, is_retired=False).exclude(
         pk=resource.pk
     )
@@ -80,20 +86,32 @@ def similar_slots(
     """Up to SIMILAR_COUNT free slots as long as [start, end) on resources similar to
     ``resource`` that ``member`` may book: for each, its first bookable slot from ``start``
     on (within BOOKING_ALTERNATIVES_SEARCH_DAYS), nearest first. Writes nothing."""
-    candidates = similar_resources_get(resource=resource)
-    if not candidates:
+    if resource.kind == ResourceKind.EQUIPMENT and similar_class(resource) is None:
         return []
     duration = end - start
     reach = dt.timedelta(days=settings.BOOKING_ALTERNATIVES_SEARCH_DAYS)
+    window_start, window_end = max(start, now), end + reach
+    candidates, reads = similar_search_read(
+        resource=resource,
+        prefix=similar_class(resource) if resource.kind == ResourceKind.EQUIPMENT else None,
+        limit=SIMILAR_CANDIDATES,
+        member=member,
+        start=window_start,
+        end=window_end,
+        now=now,
+    )
+    if not candidates:
+        return []
     found = resource_search(
         resources=candidates,
         member=member,
-        start=max(start, now),
-        end=end + reach,
+        start=window_start,
+        end=window_end,
         duration=duration,
         attendees=attendees,
         now=now,
         count=1,
+        reads=reads,
     )
     names = {r.pk: r.name for r in candidates}
     slots = [

@@ -11,6 +11,7 @@ two statements in one call); elsewhere they are two.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import NamedTuple
 
 from django.db import connections
@@ -99,29 +100,36 @@ def _window_params(
     ]
 
 
+def raw_converters(connection) -> tuple[Callable, Callable, Callable]:
+    """Readers of an instant, a date and a time column as a statement written out by hand
+    answers them: as they come on PostgreSQL; on SQLite, which answers text, through the
+    ORM's own converters."""
+    if connection.vendor == "postgresql":
+
+        def same(value):
+            return value
+
+        return same, same, same
+    ops = connection.ops
+
+    def instant(value):
+        return ops.convert_datetimefield_value(value, None, connection)
+
+    def day(value):
+        return ops.convert_datefield_value(value, None, connection)
+
+    def time(value):
+        return ops.convert_timefield_value(value, None, connection)
+
+    return instant, day, time
+
+
 def _window_parse(
     rows, connection, *, start: dt.datetime, end: dt.datetime
 ) -> tuple[ResourceCalendar, list[BlockingSpan]]:
     """The calendar and the blocking bookings from window_sql's rows."""
-    ops = connection.ops
     first_day, last_day, span = calendar_days(start, end)
-    if connection.vendor == "postgresql":
-
-        def instant(value):
-            return value
-
-        day = time = instant
-    else:  # SQLite answers text: the ORM's own converters read it.
-
-        def instant(value):
-            return ops.convert_datetimefield_value(value, None, connection)
-
-        def day(value):
-            return ops.convert_datefield_value(value, None, connection)
-
-        def time(value):
-            return ops.convert_timefield_value(value, None, connection)
-
+    instant, day, time = raw_converters(connection)
     hours: list[_Hours] = []
     makeup_days: dict[dt.date, int] = {}
     closures: list[tuple[dt.datetime, int, ClosureWindow]] = []

@@ -11,7 +11,7 @@ calendars of many resources at once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -267,8 +267,6 @@ def resource_calendars_get(
             "date", "opens_as"
         )
     )
-    alliance_wide: list[ClosureWindow] = []
-    own: dict[int, list[ClosureWindow]] = {}
     rows = (
         Closure.objects.filter(
             Q(resource_id__in=[r.pk for r in resources]) | Q(resource__isnull=True),
@@ -278,22 +276,48 @@ def resource_calendars_get(
         .order_by("start")
         .values_list("resource_id", "start", "end", "reason")
     )
-    for resource_id, c_start, c_end, reason in rows:
+    if hours is None:
+        hours = {resource.pk: list(resource.opening_hours.all()) for resource in resources}
+    return calendars_from_rows(
+        resource_ids=[r.pk for r in resources],
+        start=start,
+        end=end,
+        hours=hours,
+        makeup_days=makeup_days,
+        closures=rows,
+    )
+
+
+def calendars_from_rows(
+    *,
+    resource_ids: Sequence[int],
+    start: dt.datetime,
+    end: dt.datetime,
+    hours: dict[int, list[OpeningWindow]] | dict[int, list[OpeningHours]],
+    makeup_days: dict[dt.date, int],
+    closures: Iterable[tuple[int | None, dt.datetime, dt.datetime, str]],
+) -> dict[int, ResourceCalendar]:
+    """The calendars of resource_calendars_get from what it read, however it was read
+    (bookings.similar_reads reads the same rows in one round trip): each resource's weekly
+    hours, the make-up days of calendar_days(start, end), and the closures meeting that
+    span as (resource id or None for alliance-wide, start, end, reason), soonest first."""
+    first_day, last_day, span = calendar_days(start, end)
+    alliance_wide: list[ClosureWindow] = []
+    own: dict[int, list[ClosureWindow]] = {}
+    for resource_id, c_start, c_end, reason in closures:
         window = ClosureWindow(c_start, c_end, reason)
         if resource_id is None:
             alliance_wide.append(window)
         else:
             own.setdefault(resource_id, []).append(window)
     calendars = {}
-    for resource in resources:
+    for resource_id in resource_ids:
         opening = opening_intervals(
-            hours=list(resource.opening_hours.all())
-            if hours is None
-            else hours.get(resource.pk, []),
+            hours=hours.get(resource_id, []),
             first_day=first_day,
             last_day=last_day,
             makeup_days=makeup_days,
         )
-        closures = sorted(alliance_wide + own.get(resource.pk, []), key=lambda c: c.start)
-        calendars[resource.pk] = ResourceCalendar(span=span, opening=opening, closures=closures)
+        windows = sorted(alliance_wide + own.get(resource_id, []), key=lambda c: c.start)
+        calendars[resource_id] = ResourceCalendar(span=span, opening=opening, closures=windows)
     return calendars
