@@ -12,24 +12,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db.models import Field, Model
+from django.db.models.expressions import Col
 
 _CONVERTERS: dict = {}
 
 
-def field_converters(model: type[Model], connection) -> list[tuple[Field, list]]:
-    """Each concrete field of ``model`` with the converters the ORM's compiler would apply
-    to its column on ``connection``; computed once per model and connection."""
+def field_converters(model: type[Model], connection) -> list[tuple[Field, Col, list]]:
+    """Each concrete field of ``model`` with its column and the converters the ORM's
+    compiler would apply to it on ``connection``; computed once per model and connection
+    (a similar-resource search builds a few dozen instances per request)."""
     key = (model, connection.alias)
     if key not in _CONVERTERS:
         out = []
         for field in model._meta.concrete_fields:
             column = field.get_col(model._meta.db_table)
-            out.append(
-                (
-                    field,
-                    connection.ops.get_db_converters(column) + field.get_db_converters(connection),
-                )
+            converters = connection.ops.get_db_converters(column) + field.get_db_converters(
+                connection
             )
+            out.append((field, column, converters))
         _CONVERTERS[key] = out
     return _CONVERTERS[key]
 
@@ -37,8 +37,9 @@ def field_converters(model: type[Model], connection) -> list[tuple[Field, list]]
 def instance_from_row(model: type[Model], row: Sequence, connection) -> Model:
     """A ``model`` instance from its concrete columns' raw values, in field order."""
     names, values = [], []
-    for (field, converters), value in zip(field_converters(model, connection), row, strict=True):
-        column = field.get_col(model._meta.db_table)
+    for (field, column, converters), value in zip(
+        field_converters(model, connection), row, strict=True
+    ):
         for converter in converters:
             value = converter(value, column, connection)
         names.append(field.attname)

@@ -43,7 +43,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 REPEATS = 40
 
 
-def build(history: int):
+def build(history: int, classified: int = 0):
     from django.contrib.auth.models import User
 
     from alliance.models import Member, MemberRole, SignInChannel, Unit
@@ -70,12 +70,30 @@ def build(history: int):
             min_notice_minutes=0,
             slot_minutes=15,
             min_duration_minutes=15,
-        )
-        OpeningHours.objects.bulk_create(
-            OpeningHours(resource=resource, weekday=d, start_time=dt.time(8), end_time=dt.time(22))
-            for d in range(7)
+            classification_code="010101" if classified else "",
         )
         resources.append(resource)
+    # ``classified``: that many more instruments of the same class, so that a refusal also
+    # looks for similar ones (bookings.similar), as real instruments with a class do.
+    for n in range(classified):
+        resources.append(
+            Resource.objects.create(
+                unit=unit,
+                kind="equipment",
+                name=f"同类仪器{n:02d}",
+                requires_approval=False,
+                max_days_ahead=60,
+                min_notice_minutes=0,
+                slot_minutes=15,
+                min_duration_minutes=15,
+                classification_code=f"0101{n:02d}",
+            )
+        )
+    OpeningHours.objects.bulk_create(
+        OpeningHours(resource=resource, weekday=d, start_time=dt.time(8), end_time=dt.time(22))
+        for resource in resources
+        for d in range(7)
+    )
     # Past bookings: two a day going back from yesterday.
     today = dt.datetime(2026, 11, 30, tzinfo=SHANGHAI)
     rows = []
@@ -106,6 +124,13 @@ def main() -> int:
     parser.add_argument("--history", type=int, default=10_000)
     parser.add_argument("--profile", choices=["approved", "pending", "refused", "me", "week"])
     parser.add_argument("--limit", type=int, default=25)
+    parser.add_argument(
+        "--classified",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N more instruments of the asked one's class: refusals offer similar ones",
+    )
     parser.add_argument("--sort", default="cumulative", help="pstats order, e.g. tottime")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the 409s' request log lines
@@ -113,7 +138,7 @@ def main() -> int:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         with time_machine.travel(dt.datetime(2026, 11, 30, 7, tzinfo=SHANGHAI), tick=True):
-            resources, raw, today = build(args.history)
+            resources, raw, today = build(args.history, args.classified)
             client = APIClient()
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
             slot = iter(range(100_000))

@@ -39,6 +39,11 @@ FIRST_SLOTS = 3
 #: The reason a resource without a slot gives when every rule but the others' bookings
 #: would allow one (alliance.errors: "fully_booked").
 FULLY_BOOKED = "fully_booked"
+#: The reasons that depend on the window searched: a wider window may yet hold a slot
+#: (_why_none). Every other reason refuses the resource whatever the window.
+WINDOW_REASONS = frozenset(
+    {"too_little_notice", "too_far_ahead", "not_open_in_window", "closed_in_window", FULLY_BOOKED}
+)
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,15 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from alliance.models import Member
-from bookings.search import resource_search
+from bookings.search import WINDOW_REASONS, SearchResult, resource_search
 from bookings.similar_reads import similar_search_read
 from resources.models import Resource, ResourceKind
 
 #: How many similar slots a conflict offers, and how many resources are looked at for them.
 SIMILAR_COUNT = 3
 SIMILAR_CANDIDATES = 20
+#: How far past the asked slot's end the search looks first, before the whole reach.
+SIMILAR_NEAR = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -89,30 +91,21 @@ def similar_slots(
     if resource.kind == ResourceKind.EQUIPMENT and similar_class(resource) is None:
         return []
     duration = end - start
-    reach = dt.timedelta(days=settings.BOOKING_ALTERNATIVES_SEARCH_DAYS)
-    window_start, window_end = max(start, now), end + reach
-    candidates, reads = similar_search_read(
-        resource=resource,
-        prefix=similar_class(resource) if resource.kind == ResourceKind.EQUIPMENT else None,
-        limit=SIMILAR_CANDIDATES,
-        member=member,
-        start=window_start,
-        end=window_end,
-        now=now,
+    prefix = similar_class(resource) if resource.kind == ResourceKind.EQUIPMENT else None
+    window_start = max(start, now)
+    reach = end + dt.timedelta(days=settings.BOOKING_ALTERNATIVES_SEARCH_DAYS)
+    # The day after the slot first: where most answers are, and a few days' calendars
+    # instead of the whole reach's (docs/performance.md, "Fourth pass").
+    near = min(reach, end + SIMILAR_NEAR)
+    candidates, found = _search(
+        resource, prefix, member, window_start, near, duration, attendees, now
     )
+    if reach > near and _may_find_more(found):
+        candidates, found = _search(
+            resource, prefix, member, window_start, reach, duration, attendees, now
+        )
     if not candidates:
         return []
-    found = resource_search(
-        resources=candidates,
-        member=member,
-        start=window_start,
-        end=window_end,
-        duration=duration,
-        attendees=attendees,
-        now=now,
-        count=1,
-        reads=reads,
-    )
     names = {r.pk: r.name for r in candidates}
     slots = [
         SimilarSlot(resource_id, names[resource_id], slot.start, slot.end)
@@ -122,6 +115,48 @@ def similar_slots(
     ]
     slots.sort(key=lambda s: (abs(s.start - start), s.start, s.resource_name))
     return slots[:SIMILAR_COUNT]
+
+
+def _search(resource, prefix, member, start, end, duration, attendees, now):
+    """The candidates and resource_search's answer for them over [start, end)."""
+    candidates, reads = similar_search_read(
+        resource=resource,
+        prefix=prefix,
+        limit=SIMILAR_CANDIDATES,
+        member=member,
+        start=start,
+        end=end,
+        now=now,
+    )
+    if not candidates:
+        return [], {}
+    found = resource_search(
+        resources=candidates,
+        member=member,
+        start=start,
+        end=end,
+        duration=duration,
+        attendees=attendees,
+        now=now,
+        count=1,
+        reads=reads,
+    )
+    return candidates, found
+
+
+def _may_find_more(found: dict[int, SearchResult]) -> bool:
+    """Whether the whole reach could answer otherwise than its first part did.
+
+    Every slot found lies within the first part, and every slot found only in the whole
+    reach starts after any of them (had it ended inside the first part, the first part
+    would have found it; all are as long), so it is further from the asked start. Hence
+    the whole reach can change the answer only when fewer than SIMILAR_COUNT were found and
+    some candidate missed for a reason that depends on the window (search.WINDOW_REASONS).
+    """
+    fits = sum(1 for result in found.values() if result.fits)
+    return fits < SIMILAR_COUNT and any(
+        result.reason in WINDOW_REASONS for result in found.values()
+    )
 
 
 def similar_answer(**kwargs) -> list[dict]:

@@ -155,12 +155,12 @@ def similar_search_read(
                 f"{reads_sql(vendor, by_class=by_class)}",
                 where + reads_params([moment(start), moment(end)]),
             )
-            candidates = [resource_and_unit_from_row(r, connection) for r in cursor.fetchall()]
+            candidates = _candidates(cursor.fetchall(), connection)
             cursor.nextset()
             rows = cursor.fetchall()
         else:
             cursor.execute(candidates_sql(vendor, by_class=by_class), where)
-            candidates = [resource_and_unit_from_row(r, connection) for r in cursor.fetchall()]
+            candidates = _candidates(cursor.fetchall(), connection)
             if not candidates:
                 return [], SearchReads({}, set(), {}, {})
             widest = max(c.buffer for c in candidates)
@@ -170,6 +170,11 @@ def similar_search_read(
             )
             rows = cursor.fetchall()
     return candidates, _reads_parse(rows, connection, candidates, start=start, end=end)
+
+
+def _candidates(rows, connection) -> list[Resource]:
+    units: dict = {}  # candidates of one unit share its instance
+    return [resource_and_unit_from_row(row, connection, units) for row in rows]
 
 
 def _reads_parse(

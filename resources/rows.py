@@ -19,12 +19,20 @@ def resource_and_unit_columns(connection) -> list[str]:
     return columns + [f"u.{quote(f.column)}" for f in Unit._meta.concrete_fields]
 
 
-def resource_and_unit_from_row(row: Sequence, connection) -> Resource:
+def resource_and_unit_from_row(
+    row: Sequence, connection, units: dict[int, Unit] | None = None
+) -> Resource:
     """The resource, its unit cached on it, from the first columns of ``row`` (in the order
-    of resource_and_unit_columns); columns after them are the caller's."""
+    of resource_and_unit_columns); columns after them are the caller's. ``units``: the
+    units already built from earlier rows of the same answer, by id, shared rather than
+    built again (rows of many resources)."""
     width = len(Resource._meta.concrete_fields)
     unit_end = width + len(Unit._meta.concrete_fields)
     resource = instance_from_row(Resource, row[:width], connection)
-    unit = instance_from_row(Unit, row[width:unit_end], connection)
+    unit = None if units is None else units.get(resource.unit_id)
+    if unit is None:
+        unit = instance_from_row(Unit, row[width:unit_end], connection)
+        if units is not None:
+            units[unit.pk] = unit
     Resource.unit.field.set_cached_value(resource, unit)
     return resource

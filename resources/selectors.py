@@ -311,13 +311,17 @@ def calendars_from_rows(
         else:
             own.setdefault(resource_id, []).append(window)
     calendars = {}
+    # Resources often share their weekly hours (weekdays 08:00–20:00, around the clock):
+    # each pattern's intervals are computed once per call.
+    by_pattern: dict[tuple, list[Interval]] = {}
     for resource_id in resource_ids:
-        opening = opening_intervals(
-            hours=hours.get(resource_id, []),
-            first_day=first_day,
-            last_day=last_day,
-            makeup_days=makeup_days,
-        )
+        windows = hours.get(resource_id, [])
+        pattern = tuple((w.weekday, w.start_time, w.end_time) for w in windows)
+        if pattern not in by_pattern:
+            by_pattern[pattern] = opening_intervals(
+                hours=windows, first_day=first_day, last_day=last_day, makeup_days=makeup_days
+            )
+        opening = list(by_pattern[pattern])
         windows = sorted(alliance_wide + own.get(resource_id, []), key=lambda c: c.start)
         calendars[resource_id] = ResourceCalendar(span=span, opening=opening, closures=windows)
     return calendars
