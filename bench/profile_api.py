@@ -75,20 +75,20 @@ def build(history: int, classified: int = 0):
         resources.append(resource)
     # ``classified``: that many more instruments of the same class, so that a refusal also
     # looks for similar ones (bookings.similar), as real instruments with a class do.
-    for n in range(classified):
-        resources.append(
-            Resource.objects.create(
-                unit=unit,
-                kind="equipment",
-                name=f"同类仪器{n:02d}",
-                requires_approval=False,
-                max_days_ahead=60,
-                min_notice_minutes=0,
-                slot_minutes=15,
-                min_duration_minutes=15,
-                classification_code=f"0101{n:02d}",
-            )
+    resources.extend(
+        Resource.objects.create(
+            unit=unit,
+            kind="equipment",
+            name=f"同类仪器{n:02d}",
+            requires_approval=False,
+            max_days_ahead=60,
+            min_notice_minutes=0,
+            slot_minutes=15,
+            min_duration_minutes=15,
+            classification_code=f"0101{n:02d}",
         )
+        for n in range(classified)
+    )
     OpeningHours.objects.bulk_create(
         OpeningHours(resource=resource, weekday=d, start_time=dt.time(8), end_time=dt.time(22))
         for resource in resources
