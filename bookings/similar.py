@@ -96,7 +96,7 @@ def similar_slots(
     reach = end + dt.timedelta(days=settings.BOOKING_ALTERNATIVES_SEARCH_DAYS)
     # The day after the slot first: where most answers are, and a few days' calendars
     # instead of the whole reach's (docs/performance.md, "Fourth pass").
-    near = min(reach, end + SIMILAR_NEAR)
+    near = min(reach, max(end, window_start) + SIMILAR_NEAR)
     candidates, found = _search(
         resource, prefix, member, window_start, near, duration, attendees, now
     )
