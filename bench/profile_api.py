@@ -57,38 +57,36 @@ def build(history: int, classified: int = 0):
         user = User.objects.create(username=f"bench{n}")
         role = MemberRole.UNIT_MANAGER if n == 2 else MemberRole.RESEARCHER
         members.append(Member.objects.create(user=user, unit=unit, name=f"研究员{n}", role=role))
-    resources = []
-    for approval in (False, True):
-        resource = Resource.objects.create(
+
+    def instrument(name: str, code: str, **rules) -> Resource:
+        return Resource.objects.create(
             unit=unit,
             kind="equipment",
-            name=f"冷冻电镜{int(approval)}",
-            requires_approval=approval,
+            name=name,
             max_days_ahead=60,
+            min_notice_minutes=0,
+            slot_minutes=15,
+            min_duration_minutes=15,
+            classification_code=code,
+            **rules,
+        )
+
+    resources = [
+        instrument(
+            f"冷冻电镜{int(approval)}",
+            "010101" if classified else "",
+            requires_approval=approval,
             buffer_minutes=15,
             max_duration_minutes=240,
-            min_notice_minutes=0,
-            slot_minutes=15,
-            min_duration_minutes=15,
-            classification_code="010101" if classified else "",
         )
-        resources.append(resource)
+        for approval in (False, True)
+    ]
     # ``classified``: that many more instruments of the same class, so that a refusal also
     # looks for similar ones (bookings.similar), as real instruments with a class do.
-    resources.extend(
-        Resource.objects.create(
-            unit=unit,
-            kind="equipment",
-            name=f"同类仪器{n:02d}",
-            requires_approval=False,
-            max_days_ahead=60,
-            min_notice_minutes=0,
-            slot_minutes=15,
-            min_duration_minutes=15,
-            classification_code=f"0101{n:02d}",
-        )
+    resources += [
+        instrument(f"同类仪器{n:02d}", f"0101{n:02d}", requires_approval=False)
         for n in range(classified)
-    )
+    ]
     OpeningHours.objects.bulk_create(
         OpeningHours(resource=resource, weekday=d, start_time=dt.time(8), end_time=dt.time(22))
         for resource in resources
