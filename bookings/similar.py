@@ -15,7 +15,9 @@ Similar means (docs/decisions/0013-recurring-series.md):
 Reads: the candidates and everything the search decides on for them in one round trip on
 PostgreSQL, two statements elsewhere (bookings.similar_reads), whatever the number of
 candidates (at most SIMILAR_CANDIDATES are looked at); none for an instrument without a
-class. similar_resources_get is the same choice of candidates through the ORM, which
+class. The search covers the day after the slot first (SIMILAR_NEAR), and the whole reach
+only when that could change the answer (_may_find_more): then the reads go out twice.
+similar_resources_get is the same choice of candidates through the ORM, which
 similar_reads' tests compare against.
 """
 
