@@ -90,10 +90,10 @@ def similar_slots(
     """Up to SIMILAR_COUNT free slots as long as [start, end) on resources similar to
     ``resource`` that ``member`` may book: for each, its first bookable slot from ``start``
     on (within BOOKING_ALTERNATIVES_SEARCH_DAYS), nearest first. Writes nothing."""
-    if resource.kind == ResourceKind.EQUIPMENT and similar_class(resource) is None:
-        return []
-    duration = end - start
     prefix = similar_class(resource) if resource.kind == ResourceKind.EQUIPMENT else None
+    if resource.kind == ResourceKind.EQUIPMENT and prefix is None:
+        return []  # nothing says what it is like
+    duration = end - start
     window_start = max(start, now)
     reach = end + dt.timedelta(days=settings.BOOKING_ALTERNATIVES_SEARCH_DAYS)
     # The day after the slot first: where most answers are, and a few days' calendars

@@ -27,7 +27,13 @@ from bookings.hot_sql import (
 from bookings.models import BLOCKING_STATUSES, Booking
 from resources.intervals import Interval
 from resources.models import Resource
-from resources.selectors import ClosureWindow, ResourceCalendar, calendar_days, opening_intervals
+from resources.selectors import (
+    ClosureWindow,
+    OpeningWindow,
+    ResourceCalendar,
+    calendar_days,
+    opening_intervals,
+)
 
 
 class BlockingSpan(NamedTuple):
@@ -37,15 +43,6 @@ class BlockingSpan(NamedTuple):
     start: dt.datetime
     end: dt.datetime
     blocked_until: dt.datetime
-
-
-class _Hours(NamedTuple):
-    """One row of a resource's weekly hours, as resources.selectors.opening_intervals reads
-    it (without building OpeningHours instances)."""
-
-    weekday: int
-    start_time: dt.time
-    end_time: dt.time
 
 
 def window_calendar_and_blocking_get(
@@ -130,7 +127,7 @@ def _window_parse(
     """The calendar and the blocking bookings from window_sql's rows."""
     first_day, last_day, span = calendar_days(start, end)
     instant, day, time = raw_converters(connection)
-    hours: list[_Hours] = []
+    hours: list[OpeningWindow] = []
     makeup_days: dict[dt.date, int] = {}
     closures: list[tuple[dt.datetime, int, ClosureWindow]] = []
     blocking: list[BlockingSpan] = []
@@ -138,7 +135,7 @@ def _window_parse(
         if kind == 3:
             blocking.append(BlockingSpan(instant(a), instant(b), instant(c)))
         elif kind == 0:
-            hours.append(_Hours(n, time(t1), time(t2)))
+            hours.append(OpeningWindow(n, time(t1), time(t2)))
         elif kind == 1:
             makeup_days[day(d)] = n
         else:  # Alliance-wide first among closures that start together, as before.
